@@ -1,0 +1,304 @@
+#include "engine/ledger.hpp"
+
+#include <algorithm>
+
+namespace stockrelay::engine {
+namespace {
+
+using sr::Quantity;
+
+bool is_master(const config::PoolConfig& pool, const std::string& member) {
+  return pool.master && *pool.master == member;
+}
+
+store::Baseline& baseline_for(Decision& d, const SkuState& st, const LedgerContext& ctx, const std::string& member) {
+  for (auto& b : d.baselines)
+    if (b.connection == member) return b;
+  auto it = st.baselines.find(member);
+  if (it != st.baselines.end()) {
+    d.baselines.push_back(it->second);
+  } else {
+    store::Baseline b;
+    b.connection = member;
+    b.sku = ctx.sku;
+    d.baselines.push_back(b);
+  }
+  return d.baselines.back();
+}
+
+const store::Baseline* current(const Decision& d, const SkuState& st, const std::string& member) {
+  for (const auto& b : d.baselines)
+    if (b.connection == member) return &b;
+  auto it = st.baselines.find(member);
+  return it == st.baselines.end() ? nullptr : &it->second;
+}
+
+store::LogEntry entry(const LedgerContext& ctx, const std::string& connection, std::string kind,
+                      std::optional<Quantity> old_q, std::optional<Quantity> new_q, std::string cause,
+                      std::string result, std::string message = {}) {
+  store::LogEntry e;
+  e.at = ctx.now;
+  e.connection = connection;
+  e.sku = ctx.sku;
+  e.kind = std::move(kind);
+  e.old_quantity = old_q;
+  e.new_quantity = new_q;
+  e.cause = std::move(cause);
+  e.result = std::move(result);
+  e.message = std::move(message);
+  return e;
+}
+
+void set_level(Decision& d, const LedgerContext& ctx, const SkuState& st, Quantity q, const std::string& origin) {
+  store::PoolLevel lv = d.level ? *d.level : (st.level ? *st.level : store::PoolLevel{});
+  lv.pool = ctx.pool.name;
+  lv.sku = ctx.sku;
+  if (lv.origin.empty()) lv.origin = origin;
+  lv.quantity = q;
+  lv.updated_at = ctx.now;
+  d.level = lv;
+}
+
+// Writes the pool's shown level to every member the SKU is known in (it has a
+// baseline), except the master, where the member does not already show it.
+// Members in `always` get the write even when they seem to show it: their
+// own sale may have raced with an earlier absolute write of ours, which the
+// remote applied after the sale and so erased it there.
+void write_members(Decision& d, const LedgerContext& ctx, const SkuState& st, Quantity pool_q,
+                   const std::vector<std::string>& always = {}) {
+  Quantity target = shown(ctx.pool, pool_q);
+  for (const auto& m : ctx.pool.members) {
+    if (is_master(ctx.pool, m)) continue;
+    const store::Baseline* b = current(d, st, m);
+    bool forced = std::find(always.begin(), always.end(), m) != always.end();
+    if (!b && !forced) continue;  // the SKU is not known there: nothing to write to
+    if (!forced && b->expected == target) continue;
+    d.writes.push_back({m, target});
+  }
+}
+
+}  // namespace
+
+Quantity shown(const config::PoolConfig& pool, Quantity q) {
+  Quantity s = q - pool.buffer;
+  return s < Quantity() ? Quantity() : s;
+}
+
+Decision on_sale(const LedgerContext& ctx, const SkuState& st, const std::string& member, Quantity sold,
+                 const std::string& cause, const std::string& order_id) {
+  Decision d;
+  if (sold == Quantity()) return d;
+  // The member's own shop already moved its level by the sale.
+  auto& b = baseline_for(d, st, ctx, member);
+  b.expected -= sold;
+
+  bool master = ctx.pool.master.has_value();
+  if (master && !is_master(ctx.pool, member)) {
+    // The master hears of the order through a route and its level change is
+    // mirrored back; counting it here as well would count it twice.
+    auto e = entry(ctx, member, "order", b.expected + sold, b.expected, cause, "counted",
+                   "sale recorded for the member; the master's level decides the pool");
+    e.order_id = order_id;
+    d.log.push_back(std::move(e));
+    return d;
+  }
+  if (!st.level) {
+    auto e = entry(ctx, member, "order", std::nullopt, std::nullopt, cause, "skipped",
+                   "the pool has no level for this SKU yet; the sale is kept in the member's baseline");
+    e.level = "warn";
+    e.order_id = order_id;
+    d.log.push_back(std::move(e));
+    return d;
+  }
+  Quantity old_q = st.level->quantity;
+  Quantity new_q = old_q - sold;
+  set_level(d, ctx, st, new_q, member);
+  auto e = entry(ctx, member, sold > Quantity() ? "sale" : "restore", old_q, new_q, cause, "counted");
+  e.order_id = order_id;
+  d.log.push_back(std::move(e));
+  write_members(d, ctx, st, new_q, {member});
+  return d;
+}
+
+Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::string& member, const sr::StockLevel& obs,
+                  bool deferred_due) {
+  Decision d;
+  d.clear_deferred = deferred_due;
+  auto known = st.baselines.find(member);
+  const store::Baseline* prev = known == st.baselines.end() ? nullptr : &known->second;
+
+  if (prev && !obs.version.empty() && !prev->observed_version.empty() && obs.version < prev->observed_version) {
+    d.log.push_back(entry(ctx, member, "observe", prev->last_observed, obs.quantity, "stale observation",
+                          "skipped", "version " + obs.version + " is older than " + prev->observed_version));
+    return d;
+  }
+  if (!obs.managed) {
+    d.log.push_back(entry(ctx, member, "observe", std::nullopt, std::nullopt, "stock not managed there",
+                          "skipped", "the product does not track stock; it is not synced"));
+    return d;
+  }
+  if (st.busy.count(member)) {
+    // A write of ours is on its way there: this level may predate it.
+    d.clear_deferred = false;
+    d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version, ctx.now,
+                                   st.deferred ? st.deferred->due_at : ctx.now + std::max(ctx.settle_ms, 1)};
+    return d;
+  }
+
+  auto& b = baseline_for(d, st, ctx, member);
+  bool first_here = prev == nullptr;
+  b.last_observed = obs.quantity;
+  b.observed_at = ctx.now;
+  if (!obs.version.empty()) b.observed_version = obs.version;
+  bool master_member = is_master(ctx.pool, member);
+
+  if (!st.level) {
+    b.expected = obs.quantity;
+    if (ctx.pool.master && !master_member) return d;  // the master decides the pool's level
+    // First appearance in the pool: this member's quantity becomes the pool's.
+    set_level(d, ctx, st, obs.quantity, member);
+    d.log.push_back(entry(ctx, member, "appear", std::nullopt, obs.quantity, "first seen in " + member, "ok"));
+    write_members(d, ctx, st, obs.quantity);
+    return d;
+  }
+
+  Quantity pool_q = st.level->quantity;
+  if (master_member) {
+    b.expected = obs.quantity;
+    if (obs.quantity != pool_q) {
+      set_level(d, ctx, st, obs.quantity, member);
+      d.log.push_back(entry(ctx, member, "master", pool_q, obs.quantity, "level in master " + member, "ok"));
+    }
+    write_members(d, ctx, st, obs.quantity);
+    return d;
+  }
+  if (first_here) {
+    // The member joins this SKU: it takes the pool's quantity.
+    b.expected = obs.quantity;
+    if (obs.quantity != shown(ctx.pool, pool_q)) {
+      d.log.push_back(entry(ctx, member, "join", obs.quantity, shown(ctx.pool, pool_q), "joined the pool", "ok"));
+      d.writes.push_back({member, shown(ctx.pool, pool_q)});
+    }
+    return d;
+  }
+
+  Quantity diff = obs.quantity - prev->expected;
+  if (diff == Quantity()) return d;  // our own write echoing back, or explained by known orders
+
+  if (!deferred_due && ctx.settle_ms > 0) {
+    // Unexplained: before calling it a manual change, give the member's
+    // orders the chance to explain it (a dropped order webhook looks exactly
+    // like a manual decrease).
+    d.clear_deferred = false;
+    d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version, ctx.now,
+                                   st.deferred ? st.deferred->due_at : ctx.now + ctx.settle_ms};
+    d.want_poll = true;
+    return d;
+  }
+
+  std::string cause = "manual change in " + member + " (" + prev->expected.to_string() + " -> " +
+                      obs.quantity.to_string() + ")";
+  if (!ctx.pool.master) {
+    Quantity new_q = pool_q + diff;
+    b.expected = obs.quantity;
+    set_level(d, ctx, st, new_q, member);
+    d.log.push_back(entry(ctx, member, "manual", pool_q, new_q, cause, "applied"));
+    write_members(d, ctx, st, new_q);
+    return d;
+  }
+  b.expected = obs.quantity;
+  if (ctx.pool.on_member_change == config::MemberChange::Keep) {
+    d.log.push_back(entry(ctx, member, "manual", prev->expected, obs.quantity, cause, "kept",
+                          "kept until the master's level next changes"));
+    return d;
+  }
+  d.log.push_back(entry(ctx, member, "manual", obs.quantity, shown(ctx.pool, pool_q), cause, "overwritten",
+                        "the master's level wins"));
+  d.writes.push_back({member, shown(ctx.pool, pool_q)});
+  return d;
+}
+
+Decision on_delta(const LedgerContext& ctx, const SkuState& st, const std::string& member, const sr::StockDelta& dl) {
+  std::string cause = std::string(sr::to_string(dl.cause)) + (dl.reference.empty() ? "" : " " + dl.reference) +
+                      " in " + member;
+  if (dl.cause == sr::DeltaCause::Sale) return on_sale(ctx, st, member, -dl.delta, cause, dl.reference);
+
+  Decision d;
+  auto& b = baseline_for(d, st, ctx, member);
+  b.expected += dl.delta;
+  if (!st.level) {
+    auto e = entry(ctx, member, "delta", std::nullopt, std::nullopt, cause, "skipped",
+                   "the pool has no level for this SKU yet; waiting for a level");
+    e.level = "warn";
+    d.log.push_back(std::move(e));
+    return d;
+  }
+  Quantity pool_q = st.level->quantity;
+  if (ctx.pool.master && !is_master(ctx.pool, member)) {
+    if (ctx.pool.on_member_change == config::MemberChange::Keep) {
+      d.log.push_back(entry(ctx, member, "delta", pool_q, pool_q, cause, "kept"));
+    } else {
+      d.log.push_back(entry(ctx, member, "delta", b.expected, shown(ctx.pool, pool_q), cause, "overwritten"));
+      d.writes.push_back({member, shown(ctx.pool, pool_q)});
+    }
+    return d;
+  }
+  Quantity new_q = pool_q + dl.delta;
+  set_level(d, ctx, st, new_q, member);
+  d.log.push_back(entry(ctx, member, "delta", pool_q, new_q, cause, "applied"));
+  write_members(d, ctx, st, new_q);
+  return d;
+}
+
+Decision on_written(const LedgerContext& ctx, const SkuState& st, const std::string& member, Quantity written,
+                    const std::optional<Quantity>& observed, const std::string& version) {
+  Decision d;
+  auto& b = baseline_for(d, st, ctx, member);
+  b.expected = written;
+  b.last_written = written;
+  b.written_at = ctx.now;
+  if (observed) {
+    b.last_observed = *observed;
+    b.observed_at = ctx.now;
+  }
+  if (!version.empty() && version > b.observed_version) b.observed_version = version;
+  return d;
+}
+
+std::vector<LineChange> count_order(const std::string& connection, const sr::Order& order,
+                                    const std::vector<store::OrderLineCount>& before) {
+  std::vector<LineChange> out;
+  auto previous = [&](const std::string& line_id) -> const store::OrderLineCount* {
+    for (const auto& b : before)
+      if (b.line_id == line_id) return &b;
+    return nullptr;
+  };
+  for (const auto& line : order.lines) {
+    if (line.sku.empty()) continue;  // fees, shipping: no stock
+    Quantity counted;
+    if (order.stock == sr::OrderStock::Held) {
+      counted = line.quantity - line.restocked;
+      if (counted < Quantity()) counted = Quantity();
+    }
+    const store::OrderLineCount* prev = previous(line.id);
+    Quantity old_q = prev ? prev->counted : Quantity();
+    if (prev && prev->sku != line.sku) {
+      // The line now names another SKU: restore the old one, count the new one.
+      out.push_back({store::OrderLineCount{connection, order.id, prev->line_id, prev->sku, Quantity()}, -old_q});
+      old_q = Quantity();
+    }
+    if (counted == old_q) continue;
+    out.push_back({store::OrderLineCount{connection, order.id, line.id, line.sku, counted}, counted - old_q});
+  }
+  for (const auto& b : before) {
+    // A line still counts only while it names a SKU.
+    bool still = std::any_of(order.lines.begin(), order.lines.end(),
+                             [&](const auto& l) { return l.id == b.line_id && !l.sku.empty(); });
+    if (!still && b.counted != Quantity()) {
+      out.push_back({store::OrderLineCount{connection, order.id, b.line_id, b.sku, Quantity()}, -b.counted});
+    }
+  }
+  return out;
+}
+
+}  // namespace stockrelay::engine

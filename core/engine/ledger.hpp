@@ -1,0 +1,97 @@
+// The stock ledger: what a pool's quantity of one SKU is, what every member
+// should show, and what must be written where. Pure functions over plain
+// data: no store, no sockets, no clock (time comes in as an argument).
+//
+// Semantics (docs/ARCHITECTURE.md, "Stock semantics"):
+//  - Shared pool (no master): the ledger's quantity is the truth. Sales are
+//    counted from orders, once per order line; a member's level that the hub
+//    cannot explain is a manual change and applies its difference.
+//  - Master pool: the master's level is the truth and is mirrored to every
+//    other member. A member's own manual change is overwritten (default) or
+//    kept until the master next changes.
+//  - Every member shows pool quantity minus the pool's buffer (floored at 0).
+//  - `expected` per member is the level the hub can explain: what it last
+//    wrote there, moved by the sales that member took itself. An observed
+//    level equal to `expected` is an echo or explained; nothing happens.
+//  - An observation older (by remote version) than the newest accepted one,
+//    or arriving while a write to that member is pending, is not judged:
+//    stale observations are dropped, busy ones wait.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "store/store.hpp"
+#include "stockrelay/payload.hpp"
+
+namespace stockrelay::engine {
+
+// Everything the ledger needs to know about one SKU in one pool.
+struct SkuState {
+  std::optional<store::PoolLevel> level;
+  std::map<std::string, store::Baseline> baselines;   // by member connection
+  std::set<std::string> busy;                         // members with a write pending or in flight
+  std::optional<store::DeferredLevel> deferred;       // for the member being judged, if any
+};
+
+struct Write {
+  std::string member;
+  sr::Quantity quantity;
+};
+
+// What the ledger decided. The engine stores it in one transaction.
+struct Decision {
+  std::optional<store::PoolLevel> level;        // new pool level, if it changed or appeared
+  std::vector<store::Baseline> baselines;       // changed baselines
+  std::vector<Write> writes;                    // absolute levels to write
+  std::optional<store::DeferredLevel> defer;    // judge this observation later
+  bool clear_deferred = false;                  // the member's deferred observation is settled
+  bool want_poll = false;                       // poll the member's orders: look for the cause
+  std::vector<store::LogEntry> log;
+};
+
+struct LedgerContext {
+  const config::PoolConfig& pool;
+  std::string sku;
+  store::Millis now = 0;
+  int settle_ms = 0;
+};
+
+// What a member should show for a pool quantity: quantity - buffer, >= 0.
+sr::Quantity shown(const config::PoolConfig& pool, sr::Quantity pool_quantity);
+
+// A member sold (`sold` > 0) or restored (`sold` < 0) stock through an order
+// line. The member's shop has already changed its own level by the same
+// amount. `cause` is for the log ("order 123 in shop-a").
+Decision on_sale(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity sold,
+                 const std::string& cause, const std::string& order_id);
+
+// A member reported an absolute level. `deferred_due` is true when this is a
+// re-evaluation of an observation deferred earlier (the settle time passed).
+Decision on_level(const LedgerContext&, const SkuState&, const std::string& member, const sr::StockLevel& obs,
+                  bool deferred_due);
+
+// A member reported a relative change with its cause (receipt, count, ...).
+Decision on_delta(const LedgerContext&, const SkuState&, const std::string& member, const sr::StockDelta& delta);
+
+// A write of ours to `member` was acknowledged: it now shows `written`
+// (or `observed`, if the remote said what it shows now).
+Decision on_written(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity written,
+                    const std::optional<sr::Quantity>& observed, const std::string& version);
+
+// ---- order lines --------------------------------------------------------------
+
+// How much of each line of an order counts as sold now, given what was
+// counted before. Lines that disappeared from the order count 0.
+struct LineChange {
+  store::OrderLineCount now;   // the new count to store
+  sr::Quantity sold;           // now.counted - before (negative: restored)
+};
+std::vector<LineChange> count_order(const std::string& connection, const sr::Order& order,
+                                    const std::vector<store::OrderLineCount>& before);
+
+}  // namespace stockrelay::engine

@@ -1,0 +1,332 @@
+#include "engine/processor.hpp"
+
+#include "common/log.hpp"
+#include "engine/sku.hpp"
+
+namespace stockrelay::engine {
+namespace {
+
+using sr::Quantity;
+
+// Targets outside any pool still get baselines (echo suppression); the
+// ledger functions then run against this empty pool.
+const config::PoolConfig& no_pool() {
+  static const config::PoolConfig empty;
+  return empty;
+}
+
+store::LogEntry log_entry(store::Millis now, std::string level, std::string connection, std::string sku,
+                          std::string order_id, std::string kind, std::string cause, std::string result,
+                          std::string message) {
+  store::LogEntry e;
+  e.at = now;
+  e.level = std::move(level);
+  e.connection = std::move(connection);
+  e.sku = std::move(sku);
+  e.order_id = std::move(order_id);
+  e.kind = std::move(kind);
+  e.cause = std::move(cause);
+  e.result = std::move(result);
+  e.message = std::move(message);
+  return e;
+}
+
+std::string sku_of(const sr::Command& c) {
+  if (auto* s = std::get_if<sr::SetStock>(&c.body)) return s->sku;
+  if (auto* a = std::get_if<sr::AdjustStock>(&c.body)) return a->sku;
+  if (auto* p = std::get_if<sr::SetPrice>(&c.body)) return p->sku;
+  return {};
+}
+
+std::string order_of(const sr::Command& c) {
+  if (auto* o = std::get_if<sr::CreateOrder>(&c.body)) return o->source.order_id;
+  if (auto* d = std::get_if<sr::DeliverOrder>(&c.body)) return d->source.order_id;
+  if (auto* n = std::get_if<sr::AddNote>(&c.body)) return n->order_id;
+  return {};
+}
+
+}  // namespace
+
+Processor::Processor(const config::Config& cfg, const Routes& routes, ConnectionFacts facts)
+    : cfg_(cfg), routes_(routes), facts_(std::move(facts)) {}
+
+void Processor::apply_event(store::Transaction& tx, const store::JournalRecord& rec, store::Millis now,
+                            StepEffects& fx) {
+  sr::Event event;
+  try {
+    auto j = nlohmann::json::parse(rec.payload);
+    event = sr::event_from_json(j);
+  } catch (const std::exception& e) {
+    // Journalled but not understood: say so where the operator looks, and
+    // move on so that one bad event does not block every later one.
+    std::string msg = "event '" + rec.key + "' is invalid and was not applied: " + e.what();
+    log::error({rec.connection, {}, {}}, msg);
+    tx.append_log(log_entry(now, "error", rec.connection, {}, {}, "invalid", "event " + rec.key, "failed", msg));
+    tx.mark_processed(rec.seq);
+    return;
+  }
+  std::visit(
+      [&](const auto& ev) {
+        using T = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_same_v<T, sr::OrderEvent>) {
+          apply_order(tx, rec.connection, ev, now, fx);
+        } else if constexpr (std::is_same_v<T, sr::StockLevel>) {
+          apply_level(tx, rec.connection, ev, false, now, fx);
+        } else if constexpr (std::is_same_v<T, sr::StockDelta>) {
+          if (const auto* pool = pool_for(cfg_, rec.connection, ev.sku)) {
+            LedgerContext ctx{*pool, ev.sku, now, cfg_.engine.settle_ms};
+            auto d = on_delta(ctx, load(tx, *pool, ev.sku, rec.connection), rec.connection, ev);
+            store_decision(tx, *pool, ev.sku, d, ev.reference, now, fx);
+          }
+          apply_routes(tx, rec.connection, event, now, fx);
+        } else {
+          apply_product(tx, rec.connection, ev, now);
+          apply_routes(tx, rec.connection, event, now, fx);
+        }
+      },
+      event);
+  tx.mark_processed(rec.seq);
+}
+
+void Processor::apply_order(store::Transaction& tx, const std::string& conn, const sr::OrderEvent& ev,
+                            store::Millis now, StepEffects& fx) {
+  const sr::Order& order = ev.order;
+  std::string cause = "order " + (order.number.empty() ? order.id : order.number) + " in " + conn;
+  for (const auto& change : count_order(conn, order, tx.order_lines(conn, order.id))) {
+    tx.put_order_line(change.now);
+    if (change.sold == Quantity()) continue;
+    const auto* pool = pool_for(cfg_, conn, change.now.sku);
+    if (!pool) continue;
+    LedgerContext ctx{*pool, change.now.sku, now, cfg_.engine.settle_ms};
+    auto d = on_sale(ctx, load(tx, *pool, change.now.sku, conn), conn, change.sold, cause, order.id);
+    store_decision(tx, *pool, change.now.sku, d, cause, now, fx);
+  }
+  apply_routes(tx, conn, sr::Event(ev), now, fx);
+}
+
+void Processor::apply_level(store::Transaction& tx, const std::string& conn, const sr::StockLevel& obs,
+                            bool deferred_due, store::Millis now, StepEffects& fx) {
+  auto before = tx.baseline(conn, obs.sku);
+  bool echo = before && before->expected == obs.quantity;
+  if (const auto* pool = pool_for(cfg_, conn, obs.sku)) {
+    LedgerContext ctx{*pool, obs.sku, now, cfg_.engine.settle_ms};
+    auto d = on_level(ctx, load(tx, *pool, obs.sku, conn), conn, obs, deferred_due);
+    store_decision(tx, *pool, obs.sku, d, "level in " + conn, now, fx);
+  } else {
+    store::Baseline b = before.value_or(store::Baseline{conn, obs.sku, {}, {}, {}, {}, 0, 0});
+    b.expected = obs.quantity;
+    b.last_observed = obs.quantity;
+    b.observed_at = now;
+    if (!obs.version.empty()) b.observed_version = obs.version;
+    tx.put_baseline(b);
+  }
+  if (!obs.remote_id.empty() && !tx.link(conn, obs.sku)) {
+    tx.put_link(store::Link{conn, obs.sku, obs.remote_id, obs.remote_variation_id, true, now});
+  }
+  // A level we wrote ourselves echoing back is routed nowhere (no ping-pong).
+  if (!echo && !deferred_due) apply_routes(tx, conn, sr::Event(obs), now, fx);
+}
+
+void Processor::apply_product(store::Transaction& tx, const std::string& conn, const sr::ProductChange& p,
+                              store::Millis now) {
+  auto old = tx.link(conn, p.sku);
+  store::Link link{conn, p.sku, p.remote_id, p.remote_variation_id, p.active, now};
+  tx.put_link(link);
+  if (old && old->active && !p.active) {
+    tx.append_log(log_entry(now, "warn", conn, p.sku, {}, "link", "product inactive in " + conn, "unlinked",
+                            "the product is inactive there: stock is no longer synced to it"));
+  }
+}
+
+void Processor::apply_deferred(store::Transaction& tx, const store::DeferredLevel& d, store::Millis now,
+                               StepEffects& fx) {
+  sr::StockLevel obs;
+  obs.key = "deferred:" + d.sku;
+  obs.sku = d.sku;
+  obs.quantity = d.observed;
+  obs.version = d.version;
+  tx.delete_deferred(d.connection, d.sku);
+  apply_level(tx, d.connection, obs, true, now, fx);
+}
+
+SkuState Processor::load(store::Transaction& tx, const config::PoolConfig& pool, const std::string& sku,
+                         const std::string& member) {
+  SkuState st;
+  st.level = tx.pool_level(pool.name, sku);
+  for (const auto& m : pool.members) {
+    if (auto b = tx.baseline(m, sku)) st.baselines.emplace(m, *b);
+    if (tx.outbox_busy(m, "set_stock:" + sku)) st.busy.insert(m);
+  }
+  st.deferred = tx.deferred(member, sku);
+  return st;
+}
+
+void Processor::store_decision(store::Transaction& tx, const config::PoolConfig& pool, const std::string& sku,
+                               const Decision& d, const std::string& cause, store::Millis now, StepEffects& fx) {
+  if (d.level) tx.put_pool_level(*d.level);
+  for (const auto& b : d.baselines) tx.put_baseline(b);
+  for (const auto& w : d.writes) {
+    if (!facts_.has_capability(w.member, "stock.out")) continue;  // a read-only member
+    sr::Command c;
+    std::optional<sr::RemoteRef> ref;
+    if (auto link = tx.link(w.member, sku); link && link->active)
+      ref = sr::RemoteRef{link->remote_id, link->remote_variation_id};
+    c.body = sr::SetStock{sku, w.quantity, ref};
+    enqueue(tx, w.member, c, "set_stock:" + sku, cause, now, fx);
+  }
+  if (d.defer) tx.put_deferred(*d.defer);
+  if (d.want_poll && d.defer) fx.poll.insert(d.defer->connection);
+  if (d.clear_deferred) {
+    for (const auto& b : d.baselines) tx.delete_deferred(b.connection, sku);
+  }
+  for (auto e : d.log) {
+    if (e.sku.empty()) e.sku = sku;
+    if (e.message.empty() && !pool.name.empty()) e.message = "pool " + pool.name;
+    tx.append_log(e);
+  }
+}
+
+std::int64_t Processor::enqueue(store::Transaction& tx, const std::string& target, const sr::Command& c,
+                                const std::string& key, const std::string& cause, store::Millis now,
+                                StepEffects& fx) {
+  store::OutboxItem item;
+  item.target = target;
+  item.command = sr::name_of(c);
+  item.coalesce_key = key;
+  item.payload = sr::to_json(c).dump();
+  item.source_ref = cause;
+  item.created_at = now;
+  item.next_attempt_at = now;
+  fx.deliver.insert(target);
+  return tx.enqueue(item);
+}
+
+void Processor::apply_routes(store::Transaction& tx, const std::string& conn, const sr::Event& e,
+                             store::Millis now, StepEffects& fx) {
+  for (auto& r : routes_.route(conn, e)) {
+    std::string cause = "route " + r.route + ": " + sr::kind_of(e) + " from " + conn;
+    if (auto* co = std::get_if<sr::CreateOrder>(&r.command.body)) {
+      // An order is sent once per target, and only once the source counts
+      // it as a sale (stock held): an unpaid order must not reserve stock.
+      if (co->order.stock != sr::OrderStock::Held && !r.command.options.value("send_unpaid", false)) continue;
+      if (tx.order_sync(conn, co->source.order_id, r.target)) continue;
+      auto id = enqueue(tx, r.target, r.command, {}, cause, now, fx);
+      tx.put_order_sync(store::OrderSync{conn, co->source.order_id, r.target, store::SyncStatus::Pending, {}, 0, {},
+                                         id, now});
+      tx.append_log(log_entry(now, "info", r.target, {}, co->source.order_id, "order", cause, "pending",
+                              "order queued for " + r.target));
+      continue;
+    }
+    if (auto* dv = std::get_if<sr::DeliverOrder>(&r.command.body)) {
+      auto sync = tx.order_sync(conn, dv->source.order_id, r.target);
+      if (!sync || sync->status != store::SyncStatus::Synced) continue;  // delivered after the create succeeds
+      dv->remote_ref = sync->remote_ref;
+    }
+    enqueue(tx, r.target, r.command, r.coalesce_key, cause, now, fx);
+  }
+}
+
+void Processor::note_back(store::Transaction& tx, const store::OrderSync& sync, const std::string& text,
+                          store::Millis now, StepEffects& fx) {
+  if (!facts_.has_capability(sync.source, "notes.out")) return;
+  sr::Command c;
+  c.body = sr::AddNote{sync.order_id, text, false};
+  enqueue(tx, sync.source, c, {}, "order " + sync.order_id + " sync to " + sync.target, now, fx);
+}
+
+void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& item, const sr::CommandResult& r,
+                             store::Millis now, store::Millis retry_at, StepEffects& fx) {
+  sr::Command cmd;
+  try {
+    cmd = sr::command_from_json(nlohmann::json::parse(item.payload));
+  } catch (const std::exception& e) {
+    tx.outbox_failed(item.id, std::string("stored command unreadable: ") + e.what());
+    return;
+  }
+  std::string sku = sku_of(cmd);
+  std::string order = order_of(cmd);
+  auto outcome = r.outcome;
+  std::string message = r.message;
+  if (outcome == sr::Outcome::Retry && item.attempts + 1 >= cfg_.engine.max_attempts) {
+    outcome = sr::Outcome::Failed;
+    message = "gave up after " + std::to_string(item.attempts + 1) + " attempts: " + message;
+  }
+  auto* create = std::get_if<sr::CreateOrder>(&cmd.body);
+  std::optional<store::OrderSync> sync;
+  if (create) sync = tx.order_sync(create->source.connection, create->source.order_id, item.target);
+
+  if (outcome == sr::Outcome::Ok) {
+    tx.outbox_done(item.id);
+    auto entry = log_entry(now, "info", item.target, sku, order, item.command, item.source_ref, "ok", r.message);
+    if (auto* s = std::get_if<sr::SetStock>(&cmd.body)) {
+      const auto* pool = pool_for(cfg_, item.target, s->sku);
+      const auto& p = pool ? *pool : no_pool();
+      LedgerContext ctx{p, s->sku, now, cfg_.engine.settle_ms};
+      auto before = tx.baseline(item.target, s->sku);
+      entry.old_quantity = before ? std::optional<Quantity>(before->expected) : std::nullopt;
+      entry.new_quantity = s->quantity;
+      SkuState st;
+      if (before) st.baselines.emplace(item.target, *before);
+      for (const auto& b : on_written(ctx, st, item.target, s->quantity, r.level, r.version).baselines)
+        tx.put_baseline(b);
+    }
+    tx.append_log(entry);
+    if (create && sync) {
+      sync->status = store::SyncStatus::Synced;
+      sync->remote_ref = r.remote_ref;
+      sync->reason.clear();
+      sync->attempts = item.attempts + 1;
+      sync->updated_at = now;
+      tx.put_order_sync(*sync);
+      note_back(tx, *sync, "stockrelay: synced to " + item.target + (r.remote_ref.empty() ? "" : " as " + r.remote_ref),
+                now, fx);
+      if (cmd.options.value("deliver", false)) {
+        sr::Command d;
+        d.options = cmd.options;
+        d.body = sr::DeliverOrder{create->source, r.remote_ref};
+        enqueue(tx, item.target, d, {}, "deliver order " + create->source.order_id, now, fx);
+      }
+    }
+    return;
+  }
+  if (outcome == sr::Outcome::Retry) {
+    tx.outbox_retry(item.id, retry_at, message);
+    tx.append_log(log_entry(now, "warn", item.target, sku, order, item.command, item.source_ref, "retry", message));
+    if (sync) {
+      sync->attempts = item.attempts + 1;
+      sync->reason = message;
+      sync->updated_at = now;
+      tx.put_order_sync(*sync);
+    }
+    return;
+  }
+  tx.outbox_failed(item.id, message);
+  log::error({item.target, sku, order}, item.command + " failed: " + message);
+  tx.append_log(log_entry(now, "error", item.target, sku, order, item.command, item.source_ref,
+                          sr::to_string(outcome), message));
+  if (create && sync) {
+    sync->status = store::SyncStatus::Failed;
+    sync->reason = message;
+    sync->attempts = item.attempts + 1;
+    sync->updated_at = now;
+    tx.put_order_sync(*sync);
+    note_back(tx, *sync, "stockrelay: sync to " + item.target + " failed: " + message, now, fx);
+  }
+}
+
+bool Processor::retry_order(store::Transaction& tx, const std::string& source, const std::string& order_id,
+                            const std::string& target, store::Millis now, StepEffects& fx) {
+  auto sync = tx.order_sync(source, order_id, target);
+  if (!sync || sync->status != store::SyncStatus::Failed) return false;
+  tx.outbox_requeue(sync->outbox_id, now);
+  sync->status = store::SyncStatus::Pending;
+  sync->reason.clear();
+  sync->updated_at = now;
+  tx.put_order_sync(*sync);
+  tx.append_log(log_entry(now, "info", target, {}, order_id, "order", "operator retry", "pending",
+                          "order from " + source + " queued again"));
+  fx.deliver.insert(target);
+  return true;
+}
+
+}  // namespace stockrelay::engine

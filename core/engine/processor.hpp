@@ -1,0 +1,71 @@
+// One engine step: a journalled event, a deferred level or a delivery result
+// goes in; ledger, order status, outbox and log changes come out, written
+// through one store Transaction (the caller commits). The decisions are the
+// pure functions of ledger.hpp and rules.hpp; this file loads their inputs
+// from the transaction and stores their outputs.
+#pragma once
+
+#include <functional>
+#include <set>
+#include <string>
+
+#include "config/config.hpp"
+#include "engine/ledger.hpp"
+#include "engine/rules.hpp"
+#include "store/store.hpp"
+#include "stockrelay/payload.hpp"
+
+namespace stockrelay::engine {
+
+// What the runtime must do after the step's transaction committed.
+struct StepEffects {
+  std::set<std::string> deliver;   // targets with new outbox items
+  std::set<std::string> poll;      // connections whose orders should be polled now
+};
+
+// Facts about connections the processor needs (from the loaded plugins).
+struct ConnectionFacts {
+  std::function<bool(const std::string& connection, const std::string& capability)> has_capability;
+};
+
+class Processor {
+ public:
+  Processor(const config::Config& cfg, const Routes& routes, ConnectionFacts facts);
+
+  // A journalled event. Invalid payloads are logged (connection and key) and
+  // the record is still marked processed, so one bad event never blocks the
+  // journal.
+  void apply_event(store::Transaction& tx, const store::JournalRecord& rec, store::Millis now, StepEffects& fx);
+
+  // A level that waited for its cause is judged now.
+  void apply_deferred(store::Transaction& tx, const store::DeferredLevel& d, store::Millis now, StepEffects& fx);
+
+  // The outcome of one delivered command. `attempts_left` false turns RETRY
+  // into FAILED. `retry_at` is when a RETRY goes out again.
+  void apply_result(store::Transaction& tx, const store::OutboxItem& item, const sr::CommandResult& result,
+                    store::Millis now, store::Millis retry_at, StepEffects& fx);
+
+  // An operator asks to push a failed order again.
+  bool retry_order(store::Transaction& tx, const std::string& source, const std::string& order_id,
+                   const std::string& target, store::Millis now, StepEffects& fx);
+
+ private:
+  void apply_order(store::Transaction&, const std::string& conn, const sr::OrderEvent&, store::Millis, StepEffects&);
+  void apply_level(store::Transaction&, const std::string& conn, const sr::StockLevel&, bool deferred_due,
+                   store::Millis, StepEffects&);
+  void apply_product(store::Transaction&, const std::string& conn, const sr::ProductChange&, store::Millis);
+  void apply_routes(store::Transaction&, const std::string& conn, const sr::Event&, store::Millis, StepEffects&);
+
+  SkuState load(store::Transaction&, const config::PoolConfig&, const std::string& sku, const std::string& member);
+  void store_decision(store::Transaction&, const config::PoolConfig&, const std::string& sku, const Decision&,
+                      const std::string& cause, store::Millis, StepEffects&);
+  std::int64_t enqueue(store::Transaction&, const std::string& target, const sr::Command&, const std::string& key,
+                       const std::string& cause, store::Millis, StepEffects&);
+  void note_back(store::Transaction&, const store::OrderSync&, const std::string& text, store::Millis, StepEffects&);
+
+  const config::Config& cfg_;
+  const Routes& routes_;
+  ConnectionFacts facts_;
+};
+
+}  // namespace stockrelay::engine

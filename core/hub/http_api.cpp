@@ -1,0 +1,185 @@
+// The hub's HTTP surface: webhook ingress, /healthz, /metrics and the
+// read-only admin JSON API (bearer token).
+#include <openssl/crypto.h>
+
+#include "common/log.hpp"
+#include "common/metrics.hpp"
+#include "http/server.hpp"
+#include "hub/hub.hpp"
+
+namespace stockrelay::hub {
+namespace {
+
+using nlohmann::json;
+
+http::ServerResponse json_response(int status, const json& body) {
+  http::ServerResponse r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+std::string query_param(const std::string& query, const std::string& name) {
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    std::size_t amp = query.find('&', pos);
+    std::string part = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    std::size_t eq = part.find('=');
+    if (part.substr(0, eq) == name) {
+      std::string v = eq == std::string::npos ? std::string() : part.substr(eq + 1);
+      std::string out;
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (v[i] == '+') out += ' ';
+        else if (v[i] == '%' && i + 2 < v.size()) {
+          out += static_cast<char>(std::stoi(v.substr(i + 1, 2), nullptr, 16));
+          i += 2;
+        } else out += v[i];
+      }
+      return out;
+    }
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return {};
+}
+
+std::optional<std::string> opt(const std::string& v) { return v.empty() ? std::nullopt : std::optional(v); }
+
+json to_json(const store::OrderSync& o) {
+  return {{"source", o.source}, {"order_id", o.order_id}, {"target", o.target},
+          {"status", store::to_string(o.status)}, {"reason", o.reason}, {"attempts", o.attempts},
+          {"remote_ref", o.remote_ref}, {"updated_at", o.updated_at}};
+}
+
+json to_json(const store::LogEntry& e) {
+  json j{{"id", e.id}, {"at", e.at}, {"level", e.level}, {"connection", e.connection}, {"sku", e.sku},
+         {"order_id", e.order_id}, {"kind", e.kind}, {"cause", e.cause}, {"result", e.result},
+         {"message", e.message}};
+  if (e.old_quantity) j["old"] = e.old_quantity->to_string();
+  if (e.new_quantity) j["new"] = e.new_quantity->to_string();
+  return j;
+}
+
+json to_json(const store::OutboxItem& i) {
+  return {{"id", i.id}, {"target", i.target}, {"command", i.command}, {"state", store::to_string(i.state)},
+          {"attempts", i.attempts}, {"next_attempt_at", i.next_attempt_at}, {"source_ref", i.source_ref},
+          {"last_error", i.last_error}, {"payload", json::parse(i.payload, nullptr, false)}};
+}
+
+}  // namespace
+
+void Hub::install_http_routes() {
+  server_->route("GET", "/healthz", [this](const http::ServerRequest&, http::Respond respond) {
+    respond(json_response(200, {{"status", running_ ? "ok" : "stopping"}, {"connections", conns_.size()}}));
+  });
+
+  Metrics::global().gauge("stockrelay_outbox_depth", "Commands pending or in flight, by connection", [this] {
+    std::vector<std::pair<Labels, double>> rows;
+    std::lock_guard lock(store_mu_);
+    for (const auto& [name, c] : conns_)
+      rows.push_back({{{"connection", name}}, static_cast<double>(store_->outbox_depth(name))});
+    return rows;
+  });
+  server_->route("GET", "/metrics", [](const http::ServerRequest&, http::Respond respond) {
+    http::ServerResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = Metrics::global().render();
+    respond(std::move(r));
+  });
+
+  // Webhooks: /hooks/<connection>, handed to that connection's plugin on its strand.
+  server_->route("POST", "/hooks/", [this](const http::ServerRequest& req, http::Respond respond) {
+    std::string name = req.path.substr(std::string("/hooks/").size());
+    auto it = conns_.find(name);
+    if (it == conns_.end() || !it->second->connection->plugin().has(loader::Slot::on_webhook)) {
+      Metrics::global().add("stockrelay_webhooks_total", {{"connection", "unknown"}, {"status", "404"}});
+      respond(json_response(404, {{"error", "no connection '" + name + "' takes webhooks"}}));
+      return;
+    }
+    json headers = json::object();
+    for (const auto& h : req.headers) headers[h.name] = h.value;
+    std::string envelope =
+        json{{"method", req.method}, {"path", req.path}, {"query", req.query}, {"headers", headers}, {"body", req.body}}
+            .dump(-1, ' ', false, json::error_handler_t::replace);
+    Conn* c = it->second.get();
+    ++busy_;
+    boost::asio::post(*c->strand, [this, c, envelope = std::move(envelope), respond = std::move(respond)] {
+      std::string out;
+      sr_status st = running_ ? c->connection->on_webhook(envelope, out) : SR_STOPPED;
+      int status = st == SR_OK ? 200 : st == SR_INVALID ? 400 : st == SR_FAILED ? 500 : 503;
+      std::string body = st == SR_OK ? "{}" : json{{"error", c->connection->last_error()}}.dump();
+      auto j = json::parse(out, nullptr, false);
+      if (j.is_object()) {
+        status = j.value("status", status);
+        body = j.value("body", body);
+      }
+      Metrics::global().add("stockrelay_webhooks_total",
+                            {{"connection", c->connection->name()}, {"status", std::to_string(status)}});
+      if (status >= 400)
+        log::warn({c->connection->name(), {}, {}}, "webhook answered " + std::to_string(status) + ": " + body);
+      http::ServerResponse r;
+      r.status = status;
+      r.body = body;
+      respond(std::move(r));
+      --busy_;
+    });
+  });
+
+  // Admin API: read-only, bearer token. No token configured: disabled.
+  server_->route("GET", "/admin/", [this](const http::ServerRequest& req, http::Respond respond) {
+    const std::string& token = cfg_.server.admin_token;
+    std::string auth = req.header("authorization");
+    std::string expected = "Bearer " + token;
+    if (token.empty()) {
+      respond(json_response(404, {{"error", "the admin API is disabled (set server.admin_token)"}}));
+      return;
+    }
+    if (auth.size() != expected.size() || CRYPTO_memcmp(auth.data(), expected.data(), auth.size()) != 0) {
+      respond(json_response(401, {{"error", "missing or wrong bearer token"}}));
+      return;
+    }
+    std::string what = req.path.substr(std::string("/admin/").size());
+    std::lock_guard lock(store_mu_);
+    if (what == "connections") {
+      json arr = json::array();
+      for (const auto& [name, c] : conns_) {
+        const auto& d = c->connection->plugin().description;
+        arr.push_back({{"name", name}, {"plugin", d.id}, {"version", d.version}, {"capabilities", d.capabilities},
+                       {"outbox_depth", store_->outbox_depth(name)}});
+      }
+      respond(json_response(200, arr));
+    } else if (what == "outbox") {
+      json arr = json::array();
+      for (const auto& i : store_->outbox(opt(query_param(req.query, "connection")), false, 500)) arr.push_back(to_json(i));
+      respond(json_response(200, arr));
+    } else if (what == "orders") {
+      store::OrderQuery q;
+      q.failed_only = query_param(req.query, "failed") == "1" || query_param(req.query, "failed") == "true";
+      q.source = opt(query_param(req.query, "source"));
+      json arr = json::array();
+      for (const auto& o : store_->orders(q)) arr.push_back(to_json(o));
+      respond(json_response(200, arr));
+    } else if (what == "log") {
+      store::LogQuery q;
+      q.connection = opt(query_param(req.query, "connection"));
+      q.sku = opt(query_param(req.query, "sku"));
+      q.order_id = opt(query_param(req.query, "order"));
+      std::string after = query_param(req.query, "after");
+      if (!after.empty()) q.after_id = std::strtoll(after.c_str(), nullptr, 10);
+      json arr = json::array();
+      for (const auto& e : store_->log(q)) arr.push_back(to_json(e));
+      respond(json_response(200, arr));
+    } else if (what == "links") {
+      json arr = json::array();
+      for (const auto& l : store_->links(opt(query_param(req.query, "connection"))))
+        arr.push_back({{"connection", l.connection}, {"sku", l.sku}, {"remote_id", l.remote_id},
+                       {"remote_variation_id", l.remote_variation_id}, {"active", l.active}});
+      respond(json_response(200, arr));
+    } else {
+      respond(json_response(404, {{"error", "unknown admin resource '" + what + "'"},
+                                  {"resources", {"connections", "outbox", "orders", "log", "links"}}}));
+    }
+  });
+}
+
+}  // namespace stockrelay::hub

@@ -1,0 +1,140 @@
+// The running hub: connections on strands, the processor, delivery, the
+// scheduler and the HTTP surface, around one store.
+//
+//   plugin --emit--> journal --process--> ledger/rules --> outbox --deliver--> plugin
+//
+// Threads: one io_context run by a small pool. Each connection has a strand,
+// so the host calls one plugin instance from one thread at a time (abi.h
+// rule 5); the processor has its own strand, so journal records are applied
+// one step at a time in journal order. Store access is serialised by one
+// mutex: SQLite is single-writer anyway, and each step is short.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <utility>  // before Asio: its awaitable.hpp uses std::exchange
+
+#include <boost/asio.hpp>
+
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "config/config.hpp"
+#include "engine/processor.hpp"
+#include "engine/rules.hpp"
+#include "hub/connection.hpp"
+#include "hub/ingest.hpp"
+#include "store/store.hpp"
+
+namespace stockrelay::http {
+class Server;
+}
+
+namespace stockrelay::hub {
+
+// Finds the plugin a connection names (id or path). The CLI passes the
+// loader's registry; tests may pass in-memory tables.
+using PluginResolver = std::function<Result<std::shared_ptr<const loader::Plugin>>(const std::string& id_or_path)>;
+
+struct HubOptions {
+  bool dry_run = false;   // process, but deliver nothing (commands stay in the outbox)
+  int threads = 0;        // 0: 2 + number of connections, at most 16
+  int tick_ms = 100;      // scheduler, retries and deferred levels are checked this often
+};
+
+class Hub {
+ public:
+  Hub(config::Config cfg, std::unique_ptr<store::Store> store, HubOptions options = {},
+      const Clock& clock = SystemClock::instance());
+  ~Hub();
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  // Loads every connection's plugin, validates its settings against the
+  // plugin's schema and creates the instances. All problems are returned.
+  Errors open(const PluginResolver& resolve);
+
+  // Starts threads, the HTTP server (if enabled), the connections and the
+  // scheduler. Returns once running.
+  Status start();
+
+  // Stops gracefully: no new webhooks, plugins asked to stop, in-flight work
+  // finished or parked durably (undelivered commands stay in the outbox).
+  void stop();
+
+  // --- for the CLI, tests and benchmarks -------------------------------------
+  void poll_now(const std::string& connection, bool reconcile = false);
+  void poll_all(bool reconcile = false);
+  // Waits until the journal is processed, no deferred level waits, and no
+  // command is pending or in flight (or only future retries remain when
+  // `ignore_retries`). False on timeout.
+  bool wait_quiet(int timeout_ms, bool ignore_retries = false);
+  std::uint16_t http_port() const { return http_port_; }
+  std::string base_url() const;
+  store::Store& store() { return *store_; }
+  std::mutex& store_mutex() { return store_mu_; }
+  const config::Config& config() const { return cfg_; }
+  Connection* connection(const std::string& name);
+  std::vector<std::string> connection_names() const;
+  // Operator retry of failed orders; returns how many were queued again.
+  std::size_t retry_failed_orders(const std::optional<std::string>& source, const std::optional<std::string>& order_id);
+
+ private:
+  struct Conn {
+    std::unique_ptr<Connection> connection;
+    std::unique_ptr<boost::asio::strand<boost::asio::io_context::executor_type>> strand;
+    std::unique_ptr<EventParser> parser;
+    std::atomic<bool> deliver_scheduled{false};
+    std::atomic<bool> poll_scheduled{false};
+    int batch_size = 100;
+    store::Millis next_poll_at = 0;  // monotonic
+    int poll_every_ms = 0;
+  };
+
+  sr_status ingest(const std::string& connection, std::string_view events_json);
+  void kick_process();
+  void process_pending();
+  void kick_deliver(const std::string& target);
+  void deliver_pending(Conn& c);
+  void kick_poll(Conn& c, bool reconcile);
+  void after(const engine::StepEffects& fx);
+  void schedule_tick();
+  void tick();
+  void settle_deferred();
+  void run_daily_schedules();
+  void install_http_routes();
+  store::Millis retry_at(const store::OutboxItem& item);
+
+  config::Config cfg_;
+  std::unique_ptr<store::Store> store_;
+  HubOptions options_;
+  const Clock& clock_;
+  engine::Routes routes_;
+  std::unique_ptr<engine::Processor> processor_;
+  std::map<std::string, std::unique_ptr<Conn>> conns_;
+
+  std::mutex store_mu_;
+  boost::asio::io_context io_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::unique_ptr<boost::asio::strand<boost::asio::io_context::executor_type>> engine_strand_;
+  std::unique_ptr<boost::asio::steady_timer> timer_;
+  std::vector<std::thread> threads_;
+  std::unique_ptr<http::Server> server_;
+  std::uint16_t http_port_ = 0;
+  std::atomic<bool> process_scheduled_{false};
+  std::atomic<bool> process_again_{false};
+  std::atomic<bool> running_{false};
+  std::atomic<int> busy_{0};  // steps and deliveries under way, for wait_quiet
+  std::map<std::string, int> daily_done_;  // schedule name -> day number it last ran
+  std::mt19937_64 rng_{std::random_device{}()};
+  std::mutex rng_mu_;
+};
+
+}  // namespace stockrelay::hub

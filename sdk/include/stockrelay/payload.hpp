@@ -1,0 +1,240 @@
+// Typed payloads that cross the plugin boundary as JSON, with to/from JSON.
+//
+// Four schemas, each a batch document {"schema": "...", "items": [...]}:
+//   stockrelay.events/1    plugin -> host (emit): what a remote system did
+//   stockrelay.commands/1  host -> plugin (deliver): what to do there
+//   stockrelay.results/1   plugin -> host (report): how each command went
+//   stockrelay.describe/1  plugin -> host (describe): who the plugin is
+// docs/sdk.md documents every field. Unknown fields are ignored on read, so
+// either side may add fields without breaking the other.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "stockrelay/quantity.hpp"
+
+namespace sr {
+
+inline constexpr const char* kEventsSchema = "stockrelay.events/1";
+inline constexpr const char* kCommandsSchema = "stockrelay.commands/1";
+inline constexpr const char* kResultsSchema = "stockrelay.results/1";
+inline constexpr const char* kDescribeSchema = "stockrelay.describe/1";
+
+// Thrown by from_json on a payload that does not match its schema; the
+// message names the field.
+struct payload_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// ---- events ----------------------------------------------------------------
+
+// What the source shop did with the stock of an order's lines.
+enum class OrderStock {
+  None,      // not taken from stock yet (e.g. pending payment)
+  Held,      // taken from stock: each line counts as sold (minus restocked)
+  Released   // given back (cancelled): nothing counts as sold
+};
+
+struct OrderLine {
+  std::string id;            // line id, stable within the order
+  std::string sku;
+  Quantity quantity;
+  Quantity restocked;        // returned to stock by refunds with restock
+  std::string name;
+  std::optional<Money> unit_price;
+  std::string remote_id;     // product id in the source system
+  std::string remote_variation_id;
+};
+
+struct Order {
+  std::string id;            // the source system's id
+  std::string number;        // what the merchant sees ("#1001")
+  std::string status;        // the source's own status word
+  OrderStock stock = OrderStock::None;
+  std::string currency;
+  std::optional<Money> total;
+  std::int64_t created_at = 0;   // Unix ms
+  std::string customer_name;
+  std::string customer_email;
+  std::vector<OrderLine> lines;
+  nlohmann::json extra = nlohmann::json::object();  // connector-specific fields carried along
+};
+
+struct OrderEvent {
+  std::string key;           // idempotency key, e.g. "order:123:<date_modified>"
+  std::int64_t at = 0;       // when it happened (Unix ms)
+  Order order;
+};
+
+// An absolute level observed in the remote system.
+struct StockLevel {
+  std::string key;           // e.g. "level:SKU:<remote version>"
+  std::int64_t at = 0;
+  std::string sku;
+  Quantity quantity;
+  std::string version;       // remote version (date_modified); ordered lexicographically
+  bool managed = true;       // false: the remote does not track stock for it
+  std::string remote_id;
+  std::string remote_variation_id;
+};
+
+enum class DeltaCause { Sale, Return, Receipt, Count, Correction, Other };
+
+// A relative change with its cause, so the ledger never counts one change twice.
+struct StockDelta {
+  std::string key;
+  std::int64_t at = 0;
+  std::string sku;
+  Quantity delta;
+  DeltaCause cause = DeltaCause::Other;
+  std::string reference;     // "PO 77", "order 123"
+};
+
+struct ProductChange {
+  std::string key;
+  std::int64_t at = 0;
+  std::string sku;
+  std::string remote_id;
+  std::string remote_variation_id;
+  std::string name;
+  bool active = true;
+  bool managed = true;
+  std::optional<Quantity> quantity;
+  std::optional<Money> price;
+};
+
+using Event = std::variant<OrderEvent, StockLevel, StockDelta, ProductChange>;
+
+const char* kind_of(const Event&);        // "order", "stock_level", "stock_delta", "product"
+const std::string& key_of(const Event&);
+
+// ---- commands ----------------------------------------------------------------
+
+struct RemoteRef {
+  std::string remote_id;
+  std::string remote_variation_id;
+};
+
+struct SetStock {
+  std::string sku;
+  Quantity quantity;
+  std::optional<RemoteRef> link;   // known product integration, if any
+};
+
+struct AdjustStock {
+  std::string sku;
+  Quantity delta;
+  DeltaCause cause = DeltaCause::Other;
+  std::string reference;
+};
+
+struct SourceOrder {
+  std::string connection;
+  std::string order_id;
+};
+
+struct CreateOrder {
+  SourceOrder source;
+  Order order;
+};
+
+struct DeliverOrder {
+  SourceOrder source;
+  std::string remote_ref;          // the order created in this target
+};
+
+struct AddNote {
+  std::string order_id;            // in the target system
+  std::string note;
+  bool customer_visible = false;
+};
+
+struct SetPrice {
+  std::string sku;
+  Money price;
+};
+
+struct Command {
+  std::string id;                  // host-assigned; results refer to it
+  nlohmann::json options = nlohmann::json::object();  // from the route's `options:`
+  std::variant<SetStock, AdjustStock, CreateOrder, DeliverOrder, AddNote, SetPrice> body;
+};
+
+const char* name_of(const Command&);  // "set_stock", ...
+
+// ---- results -------------------------------------------------------------------
+
+enum class Outcome { Ok, Retry, Failed, Invalid, Unsupported };
+
+struct CommandResult {
+  std::string id;
+  Outcome outcome = Outcome::Ok;
+  std::string message;             // why it failed, in the merchant's words
+  std::string remote_ref;          // id created in the target (orders)
+  std::optional<Quantity> level;   // the level the target now shows (set/adjust stock)
+  std::string version;             // its remote version
+};
+
+// ---- describe ------------------------------------------------------------------
+
+struct Limits {
+  int batch_size = 100;
+  double requests_per_second = 0;  // 0: no limit
+  int max_concurrency = 4;
+};
+
+struct Description {
+  std::string id;                  // "woocommerce"
+  std::string name;                // "WooCommerce"
+  std::string version;             // plugin version, semver
+  std::string vendor;
+  int abi_major = 1;
+  int abi_minor = 0;
+  std::vector<std::string> capabilities;
+  Limits limits;
+  nlohmann::json config_schema = nlohmann::json::object();
+};
+
+// ---- JSON ----------------------------------------------------------------------
+
+void to_json(nlohmann::json&, const Quantity&);
+void from_json(const nlohmann::json&, Quantity&);
+void to_json(nlohmann::json&, const Money&);
+void from_json(const nlohmann::json&, Money&);
+
+nlohmann::json to_json(const Event&);
+Event event_from_json(const nlohmann::json&);  // throws payload_error
+nlohmann::json to_json(const Command&);
+Command command_from_json(const nlohmann::json&);
+nlohmann::json to_json(const CommandResult&);
+CommandResult result_from_json(const nlohmann::json&);
+nlohmann::json to_json(const Description&);
+Description description_from_json(const nlohmann::json&);
+
+nlohmann::json to_json(const Order&);
+Order order_from_json(const nlohmann::json&);
+
+const char* to_string(OrderStock);
+const char* to_string(DeltaCause);
+const char* to_string(Outcome);
+std::optional<DeltaCause> delta_cause_from(std::string_view);
+std::optional<Outcome> outcome_from(std::string_view);
+
+// Batch documents.
+std::string events_document(const std::vector<Event>&);
+std::vector<Event> events_from_document(std::string_view json);  // throws payload_error
+std::string commands_document(const std::vector<Command>&);
+std::vector<Command> commands_from_document(std::string_view json);
+std::string results_document(const std::vector<CommandResult>&);
+std::vector<CommandResult> results_from_document(std::string_view json);
+
+}  // namespace sr
+
+#include "stockrelay/detail/payload_json.hpp"

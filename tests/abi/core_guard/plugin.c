@@ -1,0 +1,1 @@
+/* Never compiled: the configure step refuses the target first. */

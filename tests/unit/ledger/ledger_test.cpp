@@ -1,0 +1,259 @@
+#include <catch2/catch.hpp>
+
+#include "ledger_fixture.hpp"
+
+using namespace ledger_test;
+using namespace stockrelay::engine;
+
+namespace {
+const std::vector<std::string> kShops{"shop-a", "shop-b", "shop-c"};
+}
+
+TEST_CASE("a sale in one shop lowers the shared pool and every shop, the seller included") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto d = on_sale(ctx, settled(pool, 10), "shop-b", q(2), "order 7 in shop-b", "7");
+  REQUIRE(d.level);
+  CHECK(d.level->quantity == q(8));
+  // The seller gets the write too: an absolute write of ours may have landed
+  // after the sale there and erased it.
+  CHECK(targets(d) == kShops);
+  CHECK(all_writes_are(d, 8));
+  REQUIRE(baseline(d, "shop-b"));
+  CHECK(baseline(d, "shop-b")->expected == q(8));
+  REQUIRE(d.log.size() == 1);
+  CHECK(d.log[0].kind == "sale");
+  CHECK(d.log[0].old_quantity == q(10));
+  CHECK(d.log[0].new_quantity == q(8));
+  CHECK(d.log[0].order_id == "7");
+}
+
+TEST_CASE("a restore (negative sale) raises the pool again") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto d = on_sale(ctx, settled(pool, 8), "shop-b", q(-2), "order 7 in shop-b", "7");
+  REQUIRE(d.level);
+  CHECK(d.level->quantity == q(10));
+  CHECK(d.log.at(0).kind == "restore");
+  CHECK(all_writes_are(d, 10));
+}
+
+TEST_CASE("our own write echoing back changes nothing") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto d = on_level(ctx, settled(pool, 10), "shop-a", level(10), false);
+  CHECK_FALSE(d.level);
+  CHECK(d.writes.empty());
+  CHECK_FALSE(d.defer);
+  CHECK(d.log.empty());
+}
+
+TEST_CASE("an unexplained level waits for its cause before it counts as a manual change") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto d = on_level(ctx, settled(pool, 10), "shop-a", level(7), false);
+  CHECK_FALSE(d.level);
+  CHECK(d.writes.empty());
+  REQUIRE(d.defer);
+  CHECK(d.defer->connection == "shop-a");
+  CHECK(d.defer->observed == q(7));
+  CHECK(d.defer->due_at == 3000);
+  CHECK(d.want_poll);  // look at the shop's orders: a dropped webhook looks like this
+}
+
+TEST_CASE("a manual change in a shared pool applies its difference to every other shop") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 5000, 2000};
+  auto d = on_level(ctx, settled(pool, 10), "shop-a", level(7), /*deferred_due=*/true);
+  REQUIRE(d.level);
+  CHECK(d.level->quantity == q(7));
+  CHECK(targets(d) == std::vector<std::string>{"shop-b", "shop-c"});
+  CHECK(all_writes_are(d, 7));
+  CHECK(d.clear_deferred);
+  REQUIRE(d.log.size() == 1);
+  CHECK(d.log[0].kind == "manual");
+  CHECK(d.log[0].result == "applied");
+  CHECK(d.log[0].cause.find("shop-a (10 -> 7)") != std::string::npos);
+}
+
+TEST_CASE("a sale that arrives while a level waits explains it: nothing is counted twice") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto st = settled(pool, 10);
+  // shop-a shows 9: a sale whose order webhook is late.
+  auto waiting = on_level(ctx, st, "shop-a", level(9), false);
+  REQUIRE(waiting.defer);
+  for (const auto& b : waiting.baselines) st.baselines[b.connection] = b;
+  st.deferred = waiting.defer;
+  // The order arrives.
+  auto sale = on_sale(ctx, st, "shop-a", q(1), "order 1 in shop-a", "1");
+  REQUIRE(sale.level);
+  CHECK(sale.level->quantity == q(9));
+  st.level = sale.level;
+  for (const auto& b : sale.baselines) st.baselines[b.connection] = b;
+  // Settle time passes: the level is explained, the pool stays at 9.
+  LedgerContext later{pool, "A", 4000, 2000};
+  auto judged = on_level(later, st, "shop-a", level(9), true);
+  CHECK_FALSE(judged.level);
+  CHECK(judged.clear_deferred);
+  CHECK(judged.log.empty());
+}
+
+TEST_CASE("an observation older than the newest accepted one is dropped") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto st = settled(pool, 10);
+  st.baselines["shop-a"].observed_version = "000000000009";
+  auto d = on_level(ctx, st, "shop-a", level(3, "000000000004"), false);
+  CHECK_FALSE(d.level);
+  CHECK_FALSE(d.defer);
+  CHECK(d.writes.empty());
+  REQUIRE(d.log.size() == 1);
+  CHECK(d.log[0].result == "skipped");
+}
+
+TEST_CASE("a level seen while our write to that shop is pending is not judged yet") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto st = settled(pool, 10);
+  st.busy.insert("shop-c");
+  auto d = on_level(ctx, st, "shop-c", level(4), true);
+  CHECK_FALSE(d.level);
+  REQUIRE(d.defer);
+  CHECK_FALSE(d.clear_deferred);
+  CHECK(d.writes.empty());
+}
+
+TEST_CASE("a level of a product that does not track stock is skipped") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 0};
+  auto l = level(3);
+  l.managed = false;
+  auto d = on_level(ctx, settled(pool, 10), "shop-a", l, false);
+  CHECK_FALSE(d.level);
+  CHECK(d.writes.empty());
+  REQUIRE(d.log.size() == 1);
+  CHECK(d.log[0].result == "skipped");
+}
+
+TEST_CASE("a SKU seen first in one shop takes that shop's quantity and reaches shops that carry it") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  SkuState st;  // nothing known yet
+  store::Baseline b;
+  b.connection = "shop-c";
+  b.sku = "A";
+  b.expected = q(0);
+  st.baselines.emplace("shop-c", b);  // shop-c carries the SKU already
+  auto d = on_level(ctx, st, "shop-b", level(12), false);
+  REQUIRE(d.level);
+  CHECK(d.level->quantity == q(12));
+  CHECK(d.level->origin == "shop-b");
+  CHECK(targets(d) == std::vector<std::string>{"shop-c"});
+  CHECK(all_writes_are(d, 12));
+}
+
+TEST_CASE("a shop that sees a pooled SKU for the first time takes the pool's quantity") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto st = settled(pool, 10);
+  st.baselines.erase("shop-c");
+  auto d = on_level(ctx, st, "shop-c", level(3), false);
+  CHECK_FALSE(d.level);  // the pool does not move
+  REQUIRE(d.writes.size() == 1);
+  CHECK(d.writes[0].member == "shop-c");
+  CHECK(d.writes[0].quantity == q(10));
+  CHECK(d.log.at(0).kind == "join");
+}
+
+TEST_CASE("the pool buffer is held back from every shop, never below zero") {
+  auto pool = shared_pool(kShops, 3);
+  CHECK(shown(pool, q(10)) == q(7));
+  CHECK(shown(pool, q(2)) == q(0));
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto d = on_sale(ctx, settled(pool, 10), "shop-a", q(1), "order", "1");
+  CHECK(d.level->quantity == q(9));
+  CHECK(all_writes_are(d, 6));
+}
+
+TEST_CASE("a master's level is mirrored to every member but never written back to the master") {
+  auto pool = master_pool("pos", {"pos", "shop-a", "shop-b"});
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto d = on_level(ctx, settled(pool, 10), "pos", level(6), false);
+  REQUIRE(d.level);
+  CHECK(d.level->quantity == q(6));
+  CHECK(targets(d) == std::vector<std::string>{"shop-a", "shop-b"});
+  CHECK(all_writes_are(d, 6));
+  CHECK_FALSE(d.defer);  // the master is the truth: nothing to wait for
+}
+
+TEST_CASE("a sale in a member shop of a master pool does not move the pool: the master decides") {
+  auto pool = master_pool("pos", {"pos", "shop-a"});
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto d = on_sale(ctx, settled(pool, 10), "shop-a", q(2), "order 5 in shop-a", "5");
+  CHECK_FALSE(d.level);
+  CHECK(d.writes.empty());
+  REQUIRE(baseline(d, "shop-a"));
+  CHECK(baseline(d, "shop-a")->expected == q(8));
+}
+
+TEST_CASE("a manual change in a member of a master pool is overwritten by default") {
+  auto pool = master_pool("pos", {"pos", "shop-a"});
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto d = on_level(ctx, settled(pool, 10), "shop-a", level(50), true);
+  CHECK_FALSE(d.level);
+  REQUIRE(d.writes.size() == 1);
+  CHECK(d.writes[0].member == "shop-a");
+  CHECK(d.writes[0].quantity == q(10));
+  CHECK(d.log.at(0).result == "overwritten");
+}
+
+TEST_CASE("on_member_change keep leaves a member's manual change until the master changes") {
+  auto pool = master_pool("pos", {"pos", "shop-a"}, config::MemberChange::Keep);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto st = settled(pool, 10);
+  auto kept = on_level(ctx, st, "shop-a", level(50), true);
+  CHECK(kept.writes.empty());
+  CHECK(kept.log.at(0).result == "kept");
+  for (const auto& b : kept.baselines) st.baselines[b.connection] = b;
+  auto master = on_level(ctx, st, "pos", level(9), false);
+  CHECK(targets(master) == std::vector<std::string>{"shop-a"});
+  CHECK(all_writes_are(master, 9));
+}
+
+TEST_CASE("a goods receipt raises the shared pool by its quantity") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  sr::StockDelta dl{"po-1", 0, "A", q(5), sr::DeltaCause::Receipt, "PO 1"};
+  auto d = on_delta(ctx, settled(pool, 10), "shop-a", dl);
+  REQUIRE(d.level);
+  CHECK(d.level->quantity == q(15));
+  CHECK(targets(d) == std::vector<std::string>{"shop-b", "shop-c"});
+  CHECK(d.log.at(0).cause == "receipt PO 1 in shop-a");
+}
+
+TEST_CASE("a delta whose cause is a sale is counted exactly like an order line") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  sr::StockDelta dl{"pos-sale-1", 0, "A", q(-3), sr::DeltaCause::Sale, "receipt 9"};
+  auto d = on_delta(ctx, settled(pool, 10), "shop-a", dl);
+  REQUIRE(d.level);
+  CHECK(d.level->quantity == q(7));
+  CHECK(d.log.at(0).kind == "sale");
+}
+
+TEST_CASE("an acknowledged write becomes what the hub expects that shop to show") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 7000, 2000};
+  auto d = on_written(ctx, settled(pool, 10), "shop-b", q(8), q(8), "000000000010");
+  auto* b = baseline(d, "shop-b");
+  REQUIRE(b);
+  CHECK(b->expected == q(8));
+  CHECK(b->last_written == q(8));
+  CHECK(b->written_at == 7000);
+  CHECK(b->observed_version == "000000000010");
+  // ...so its echo is recognised afterwards.
+  auto st = settled(pool, 8);
+  st.baselines["shop-b"] = *b;
+  CHECK(on_level(ctx, st, "shop-b", level(8, "000000000010"), false).log.empty());
+}
