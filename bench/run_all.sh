@@ -22,7 +22,7 @@ for a in "$@"; do
   esac
 done
 
-targets=(bench_ingest bench_rules bench_boundary bench_emitter stockrelay memory)
+targets=(bench_ingest bench_rules bench_boundary bench_emitter bench_outbox stockrelay memory)
 if [[ -z "$build" ]]; then
   (cd "$repo" && cmake --preset release && cmake --build --preset release)
   build="$repo/build/release"
@@ -43,7 +43,7 @@ trap 'rm -f "$out"' EXIT
 
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# build: $build"
-for b in bench_ingest bench_rules bench_boundary; do
+for b in bench_ingest bench_rules bench_boundary bench_outbox; do
   echo "## $b ${quick[*]:-}"
   "$(find_bin "$b")" "${quick[@]}" | tee -a "$out"
 done
@@ -61,15 +61,15 @@ row() {  # label, line regex, target, comparison (ge|le), unit
   if [[ "$4" == ge ]]; then ok=$(awk -v v="$v" -v t="$3" 'BEGIN{print (v>=t)?"met":"MISSED"}')
   elif [[ "$4" == le ]]; then ok=$(awk -v v="$v" -v t="$3" 'BEGIN{print (v<=t)?"met":"MISSED"}')
   else ok="-"; fi
-  printf '| %-38s | %14s | %-16s | %-6s |\n' "$1" "$v $5" "${3:+$([[ $4 == ge ]] && echo '>=' || echo '<=') $3}" "$ok"
+  printf '| %-38s | %14s | %-16s | %-6s |\n' "$1" "$v${5:+ $5}" "${3:+$([[ $4 == ge ]] && echo '>=' || echo '<=') $3}" "$ok"
 }
 
 echo
 echo "## summary (median of repetitions)"
 printf '| %-38s | %14s | %-16s | %-6s |\n' "benchmark" "measured" "target" "status"
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..40})" "$(printf -- '-%.0s' {1..16})" "$(printf -- '-%.0s' {1..18})" "$(printf -- '-%.0s' {1..8})"
-row "ingest, 1000 per transaction (ev/s)" '^ingest: .*\(.* 1000 per transaction' 50000 ge ""
-row "ingest, 100 per transaction (ev/s)" '^ingest: .* 100 per transaction' "" "-" ""
+row "ingest, 1000 per transaction (ev/s)" '^ingest: .*; 1000 per transaction' 50000 ge ""
+row "ingest, 100 per transaction (ev/s)" '^ingest: .*; 100 per transaction' "" "-" ""
 row "ingest, 1 per transaction (ev/s)" '^ingest: .*; 1 per transaction' "" "-" ""
 row "ingest hub path, 100/doc (ev/s)" '^ingest hub path: ' "" "-" ""
 row "rules, 5 routes (ev/s, 1 core)" '^rules: ' 1000000 ge ""
@@ -78,4 +78,6 @@ row "decode + rules (ev/s)" '^decode \+ rules: ' "" "-" ""
 row "ledger mix (calls/s, 1 core)" '^ledger mix: ' "" "-" ""
 row "boundary, batches of 100 (ev/s)" '^boundary: ' 500000 ge ""
 row "boundary + journal (ev/s)" '^boundary \+ journal: ' "" "-" ""
+row "outbox_busy, backlog 1000 (calls/s)" '^outbox_busy, backlog 1000: ' "" "-" ""
+row "outbox_busy, backlog 10000 (calls/s)" '^outbox_busy, backlog 10000: ' "" "-" ""
 row "idle RSS (MB)" '^idle rss: ' 20 le ""

@@ -14,10 +14,14 @@
 //   boundary + journal     plugin + C ABI + parse + Store::ingest (WAL,
 //                          synchronous=NORMAL), i.e. all of Hub::ingest but
 //                          its metrics and logging
+//   boundary, batches of N the first line with 10 and 1000 events per emit:
+//                          how much of the cost is per call, how much per event
 //
 // Target: >= 500,000 events/s through the C ABI in JSON batches of 100.
+#include <chrono>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "bench_util.hpp"
 #include "hub/ingest.hpp"
@@ -45,6 +49,9 @@ struct BenchHost {
   std::size_t bytes = 0;
 };
 
+sr_str to_sr(std::string_view s) { return sr_str{s.data(), s.size()}; }
+std::string_view from_sr(sr_str s) { return s.ptr ? std::string_view(s.ptr, s.len) : std::string_view(); }
+
 BenchHost& self(sr_host* h) { return *reinterpret_cast<BenchHost*>(h); }
 
 void host_log(sr_host*, int32_t level, sr_str msg) {
@@ -68,7 +75,7 @@ sr_status host_report(sr_host*, sr_str) { return SR_OK; }
 
 sr_status host_emit(sr_host* h, sr_str events) {
   BenchHost& b = self(h);
-  std::string_view doc = sr::from_sr(events);
+  std::string_view doc = from_sr(events);
   ++b.documents;
   b.bytes += doc.size();
   if (b.mode == Mode::Null) return SR_OK;
@@ -98,14 +105,14 @@ sr_host_api host_api() {
   return a;
 }
 
-// One create / poll / destroy of the plugin; returns the seconds poll() took.
-double run(const loader::Plugin& plugin, const sr_host_api& api, BenchHost& host, std::size_t events,
+// One create / poll / destroy of the plugin; returns the time poll() took.
+bench::Sample run(const loader::Plugin& plugin, const sr_host_api& api, BenchHost& host, std::size_t events,
            std::size_t batch) {
   std::string settings =
       R"({"events":)" + std::to_string(events) + R"(,"batch":)" + std::to_string(batch) + "}";
   sr_status rc = SR_OK;
   sr_str err{nullptr, 0};
-  sr_instance* inst = plugin.api->create(reinterpret_cast<sr_host*>(&host), &api, sr::to_sr(settings), &rc, &err);
+  sr_instance* inst = plugin.api->create(reinterpret_cast<sr_host*>(&host), &api, to_sr(settings), &rc, &err);
   if (!inst) {
     std::fprintf(stderr, "create failed (%d): %.*s\n", rc, static_cast<int>(err.len), err.ptr);
     std::exit(1);
@@ -116,9 +123,9 @@ double run(const loader::Plugin& plugin, const sr_host_api& api, BenchHost& host
   }
   host.documents = host.entries = host.errors = host.bytes = 0;
   const std::string req = R"({"mode":"incremental"})";
-  auto t0 = bench::Clock::now();
-  sr_status st = plugin.api->poll(inst, sr::to_sr(req));
-  double secs = bench::seconds_since(t0);
+  bench::Stopwatch t0;
+  sr_status st = plugin.api->poll(inst, to_sr(req));
+  bench::Sample secs = t0.stop();
   if (st != SR_OK) {
     sr_str e = plugin.api->last_error(inst);
     std::fprintf(stderr, "poll failed (%d): %.*s\n", st, static_cast<int>(e.len), e.ptr);
@@ -142,7 +149,8 @@ double run(const loader::Plugin& plugin, const sr_host_api& api, BenchHost& host
 int main(int argc, char** argv) {
   auto opt = bench::parse_options(argc, argv);
   const std::size_t events = opt.quick ? 50000 : 500000;
-  const std::size_t journal_events = opt.quick ? 20000 : 100000;
+  const std::size_t journal_events = opt.quick ? 20000 : 50000;
+  const std::size_t sweep_events = opt.quick ? 20000 : 100000;
   const std::size_t batch = 100;
 
   auto plugin = loader::load(BENCH_EMITTER_PATH);
@@ -155,9 +163,9 @@ int main(int argc, char** argv) {
   const sr_host_api api = host_api();
   bench::TempDir dir("boundary");
 
-  bench::Rates r_parse, r_null, r_journal;
+  bench::Rates r_parse, r_null, r_journal, r_b10, r_b1000;
   std::size_t bytes = 0;
-  for (int rep = 0; rep < opt.reps; ++rep) {
+  for (int rep = 0; opt.another(rep); ++rep) {
     BenchHost host;
     host.mode = Mode::Parse;
     r_parse.add(static_cast<double>(events), run(**plugin, api, host, events, batch));
@@ -177,6 +185,11 @@ int main(int argc, char** argv) {
     journal_host.mode = Mode::Journal;
     journal_host.store = st->get();
     r_journal.add(static_cast<double>(journal_events), run(**plugin, api, journal_host, journal_events, batch));
+
+    // Batch size sweep: the per-call share of the cost.
+    BenchHost h10, h1000;
+    r_b10.add(static_cast<double>(sweep_events), run(**plugin, api, h10, sweep_events, 10));
+    r_b1000.add(static_cast<double>(sweep_events), run(**plugin, api, h1000, sweep_events, 1000));
   }
   std::string doc = std::to_string(bytes / ((events + batch - 1) / batch)) + " B per document";
   bench::report("boundary", r_parse,
@@ -187,6 +200,9 @@ int main(int argc, char** argv) {
   bench::report("boundary + journal", r_journal,
                 "same plus Store::ingest of every document (100 per transaction, WAL, synchronous=NORMAL), " +
                     std::to_string(journal_events) + " events");
+  bench::report("boundary, batches of 10", r_b10, "as the first line, 10 per emit, " + std::to_string(sweep_events) + " events");
+  bench::report("boundary, batches of 1000", r_b1000,
+                "as the first line, 1000 per emit, " + std::to_string(sweep_events) + " events");
   std::printf("boundary target: >= 500000 events/s in batches of 100 -> %s\n",
               r_parse.median() >= 500000 ? "met" : "MISSED");
   return 0;

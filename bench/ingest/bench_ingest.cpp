@@ -81,16 +81,16 @@ std::unique_ptr<store::Store> open_store(const bench::TempDir& dir, const std::s
   return std::move(*s);
 }
 
-// Ingests `entries` in transactions of `per_tx`; returns seconds.
-double run_batched(store::Store& st, const std::vector<store::JournalEntry>& entries, std::size_t per_tx) {
+// Ingests `entries` in transactions of `per_tx`; returns the time taken.
+bench::Sample run_batched(store::Store& st, const std::vector<store::JournalEntry>& entries, std::size_t per_tx) {
   std::span<const store::JournalEntry> all(entries);
   std::size_t inserted = 0;
-  auto t0 = bench::Clock::now();
+  bench::Stopwatch t0;
   for (std::size_t off = 0; off < all.size(); off += per_tx) {
     auto out = st.ingest(all.subspan(off, std::min(per_tx, all.size() - off)));
     inserted += out.inserted;
   }
-  double secs = bench::seconds_since(t0);
+  bench::Sample secs = t0.stop();
   if (inserted != entries.size()) {
     std::fprintf(stderr, "ingest: expected %zu inserted, got %zu\n", entries.size(), inserted);
     std::exit(1);
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
 
   bench::Rates r1000, r100, r1, rhub;
   std::size_t bytes = 0;
-  for (int rep = 0; rep < opt.reps; ++rep) {
+  for (int rep = 0; opt.another(rep); ++rep) {
     // Interleaved, so that a noisy neighbour hurts every variant alike.
     {
       auto entries = make_entries(n_batched, rep * 4 + 0, &bytes);
@@ -149,12 +149,12 @@ int main(int argc, char** argv) {
       auto st = open_store(dir, "hub-" + std::to_string(rep) + ".db");
       hub::EventParser parser;
       std::size_t inserted = 0;
-      auto t0 = bench::Clock::now();
+      bench::Stopwatch t0;
       for (const auto& d : docs) {
         auto batch = parser.parse("shop-a", d, kNow);
         inserted += st->ingest(batch.entries).inserted;
       }
-      double secs = bench::seconds_since(t0);
+      bench::Sample secs = t0.stop();
       if (inserted != n_hub) {
         std::fprintf(stderr, "hub path: expected %zu inserted, got %zu\n", n_hub, inserted);
         return 1;

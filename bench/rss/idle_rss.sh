@@ -67,6 +67,11 @@ threads=$(awk '/^Threads:/ {print $2}' "$status")
 # Anonymous vs file-backed part of the resident set (RssAnon: heap, stacks).
 anon_kb=$(awk '/^RssAnon:/ {print $2}' "$status")
 file_kb=$(awk '/^RssFile:/ {print $2}' "$status")
+# Proportional set size: shared library pages divided among the processes mapping them.
+pss_kb=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
+# The largest file-backed parts of the resident set, for the report.
+top=$(awk '/^[0-9a-f]+-[0-9a-f]+ / {name=$6} /^Rss:/ {if (name != "") r[name]+=$2} END {for (n in r) printf "%d %s\n", r[n], n}' \
+        "/proc/$pid/smaps" 2>/dev/null | sort -rn | head -n 5 | awk '{n=$2; sub(".*/", "", n); printf "%s%s %.1f", (NR>1?", ":""), n, $1/1024}')
 
 kill -TERM "$pid"
 rc=0
@@ -79,8 +84,9 @@ if [[ $rc -ne 0 ]]; then
 fi
 
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
-printf 'idle rss: %s MB VmRSS, %s MB VmHWM (anon %s MB, file %s MB, %s threads; 1 memory connection, HTTP on, after %ss; exit 0 on SIGTERM)\n' \
-  "$(mb "$rss_kb")" "$(mb "$hwm_kb")" "$(mb "$anon_kb")" "$(mb "$file_kb")" "$threads" "$wait_s"
+printf 'idle rss: %s MB VmRSS, %s MB VmHWM (anon %s MB, file %s MB, PSS %s MB, %s threads; 1 memory connection, HTTP on, after %ss; exit 0 on SIGTERM)\n' \
+  "$(mb "$rss_kb")" "$(mb "$hwm_kb")" "$(mb "$anon_kb")" "$(mb "$file_kb")" "$(mb "$pss_kb")" "$threads" "$wait_s"
+echo "idle rss largest mappings (MB): $top"
 if (( rss_kb <= 20 * 1024 )); then
   echo "idle rss target: <= 20 MB -> met"
 else

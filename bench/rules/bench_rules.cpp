@@ -177,18 +177,18 @@ engine::Routes compile(bool regex) {
   return std::move(*r);
 }
 
-// Routes `calls` events (cycling through `evs`); returns seconds, adds the
+// Routes `calls` events (cycling through `evs`); returns the time taken, sets the
 // number of commands to *commands.
-double run_rules(const engine::Routes& routes, const std::vector<Sourced>& evs, std::size_t calls,
+bench::Sample run_rules(const engine::Routes& routes, const std::vector<Sourced>& evs, std::size_t calls,
                  std::size_t* commands) {
   std::size_t produced = 0;
-  auto t0 = bench::Clock::now();
+  bench::Stopwatch t0;
   for (std::size_t i = 0, j = 0; i < calls; ++i, j = j + 1 == evs.size() ? 0 : j + 1) {
     auto out = routes.route(evs[j].source, evs[j].event);
     produced += out.size();
     bench::keep(out.data());
   }
-  double secs = bench::seconds_since(t0);
+  bench::Sample secs = t0.stop();
   *commands = produced;
   return secs;
 }
@@ -224,7 +224,7 @@ int main(int argc, char** argv) {
   auto opt = bench::parse_options(argc, argv);
   const std::size_t calls = opt.quick ? 100000 : 1000000;
   const std::size_t decode_calls = opt.quick ? 20000 : 200000;
-  const std::size_t ledger_calls = opt.quick ? 100000 : 1000000;
+  const std::size_t ledger_calls = opt.quick ? 100000 : 500000;
 
   std::printf("# bench_rules: 1 thread (%s)\n", opt.quick ? "quick" : "full");
   auto evs = events(10000);
@@ -237,17 +237,17 @@ int main(int argc, char** argv) {
 
   bench::Rates r_rules, r_noregex, r_decode;
   std::size_t cmds = 0, cmds_noregex = 0;
-  for (int rep = 0; rep < opt.reps; ++rep) {
+  for (int rep = 0; opt.another(rep); ++rep) {
     r_rules.add(static_cast<double>(calls), run_rules(with_regex, evs, calls, &cmds));
     r_noregex.add(static_cast<double>(calls), run_rules(without_regex, evs, calls, &cmds_noregex));
     {
       std::size_t produced = 0;
-      auto t0 = bench::Clock::now();
+      bench::Stopwatch t0;
       for (std::size_t i = 0, j = 0; i < decode_calls; ++i, j = j + 1 == payloads.size() ? 0 : j + 1) {
         sr::Event e = sr::event_from_json(nlohmann::json::parse(payloads[j].second));
         produced += with_regex.route(payloads[j].first, e).size();
       }
-      r_decode.add(static_cast<double>(decode_calls), bench::seconds_since(t0));
+      r_decode.add(static_cast<double>(decode_calls), t0.stop());
       bench::keep(produced);
     }
   }
@@ -280,25 +280,26 @@ int main(int argc, char** argv) {
   bench::Rates r_echo, r_manual, r_sale, r_mix;
   std::size_t effects = 0;
   auto ledger_run = [&](int which) {
-    auto t0 = bench::Clock::now();
+    bench::Stopwatch t0;
     for (std::size_t i = 0; i < ledger_calls; ++i) {
       std::size_t k = i % skus.size();
       engine::LedgerContext ctx{p, skus[k], 1714557600000, 2000};
       int w = which >= 0 ? which : static_cast<int>(i % 3);
       engine::Decision d;
       if (w == 0) {
+        echo.sku = skus[k];
         d = engine::on_level(ctx, states[k], "shop-a", echo, false);
       } else if (w == 1) {
-        echo.sku = manual.sku = skus[k];
+        manual.sku = skus[k];
         d = engine::on_level(ctx, states[k], "shop-b", manual, true);
       } else {
         d = engine::on_sale(ctx, states[k], "shop-a", Quantity::units(1), "order #1001 in shop-a", "1001");
       }
       effects += d.writes.size() + d.log.size();
     }
-    return bench::seconds_since(t0);
+    return t0.stop();
   };
-  for (int rep = 0; rep < opt.reps; ++rep) {
+  for (int rep = 0; opt.another(rep); ++rep) {
     r_echo.add(static_cast<double>(ledger_calls), ledger_run(0));
     r_manual.add(static_cast<double>(ledger_calls), ledger_run(1));
     r_sale.add(static_cast<double>(ledger_calls), ledger_run(2));

@@ -1,6 +1,7 @@
 // stockrelay run | sync | check
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 
@@ -73,6 +74,9 @@ int open_hub(hub::Hub& h, const loader::Registry& reg) {
 }
 
 int run(const std::vector<std::string>& args) {
+  // First thing: a SIGTERM that arrives while plugins load must stop the hub
+  // cleanly once it runs, not kill it half-started.
+  sigset_t signals = block_stop_signals();
   std::string config_path, level;
   bool dry_run = false;
   po::options_description o("run options");
@@ -92,7 +96,6 @@ int run(const std::vector<std::string>& args) {
   }
   auto store = open_store(*cfg, store::OpenMode::Owner);
   if (!store) return kStore;
-  sigset_t signals = block_stop_signals();
   hub::HubOptions opts;
   opts.dry_run = dry_run;
   hub::Hub h(*cfg, std::move(store), opts);
@@ -154,8 +157,9 @@ int sync(const std::vector<std::string>& args) {
   h.poll_all(reconcile);
   Progress bar("syncing");
   bool quiet = false;
-  for (int waited = 0; waited < timeout_s * 10 && !quiet; ++waited) {
-    quiet = h.wait_quiet(100, true);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (!quiet && std::chrono::steady_clock::now() < deadline) {
+    quiet = h.wait_quiet(1000, true);  // returns as soon as the hub is quiet
     std::size_t pending = 0;
     {
       std::lock_guard lock(h.store_mutex());

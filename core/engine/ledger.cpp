@@ -88,18 +88,29 @@ Decision on_sale(const LedgerContext& ctx, const SkuState& st, const std::string
                  const std::string& cause, const std::string& order_id) {
   Decision d;
   if (sold == Quantity()) return d;
-  // The member's own shop already moved its level by the sale.
-  auto& b = baseline_for(d, st, ctx, member);
-  b.expected -= sold;
-
-  bool master = ctx.pool.master.has_value();
-  if (master && !is_master(ctx.pool, member)) {
-    // The master hears of the order through a route and its level change is
-    // mirrored back; counting it here as well would count it twice.
-    auto e = entry(ctx, member, "order", b.expected + sold, b.expected, cause, "counted",
-                   "sale recorded for the member; the master's level decides the pool");
+  auto note = [&](std::string kind, std::optional<Quantity> old_q, std::optional<Quantity> new_q, std::string result,
+                  std::string message = {}) {
+    auto e = entry(ctx, member, std::move(kind), old_q, new_q, cause, std::move(result), std::move(message));
     e.order_id = order_id;
     d.log.push_back(std::move(e));
+  };
+  bool known_here = st.baselines.count(member) > 0;
+  if (!st.level && !known_here) {
+    // Nothing is known of this SKU yet: the first level seen will already
+    // include this sale, so counting it now would count it twice.
+    note("order", std::nullopt, std::nullopt, "skipped", "no level known for this SKU yet; the first level seen includes it");
+    return d;
+  }
+  if (known_here) {
+    // The member's own shop already moved its level by the sale. (A member
+    // that never showed this SKU gets the pool's level written below.)
+    baseline_for(d, st, ctx, member).expected -= sold;
+  }
+
+  if (ctx.pool.master && !is_master(ctx.pool, member)) {
+    // The master hears of the order through a route and its level change is
+    // mirrored back; counting it here as well would count it twice.
+    note("order", std::nullopt, std::nullopt, "counted", "sale recorded for the member; the master's level decides the pool");
     return d;
   }
   if (!st.level) {
@@ -113,9 +124,7 @@ Decision on_sale(const LedgerContext& ctx, const SkuState& st, const std::string
   Quantity old_q = st.level->quantity;
   Quantity new_q = old_q - sold;
   set_level(d, ctx, st, new_q, member);
-  auto e = entry(ctx, member, sold > Quantity() ? "sale" : "restore", old_q, new_q, cause, "counted");
-  e.order_id = order_id;
-  d.log.push_back(std::move(e));
+  note(sold > Quantity() ? "sale" : "restore", old_q, new_q, "counted");
   write_members(d, ctx, st, new_q, {member});
   return d;
 }
@@ -183,7 +192,13 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
   }
 
   Quantity diff = obs.quantity - prev->expected;
-  if (diff == Quantity()) return d;  // our own write echoing back, or explained by known orders
+  if (diff == Quantity()) {
+    // Our own write echoing back, or explained by known orders. In a shared
+    // pool the member must also show the pool's level: if a write of ours
+    // was refused (a conflict) or failed, make it again now.
+    if (!ctx.pool.master && obs.quantity != shown(ctx.pool, pool_q)) d.writes.push_back({member, shown(ctx.pool, pool_q)});
+    return d;
+  }
 
   if (!deferred_due && ctx.settle_ms > 0) {
     // Unexplained: before calling it a manual change, give the member's

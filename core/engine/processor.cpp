@@ -171,7 +171,11 @@ void Processor::store_decision(store::Transaction& tx, const config::PoolConfig&
     std::optional<sr::RemoteRef> ref;
     if (auto link = tx.link(w.member, sku); link && link->active)
       ref = sr::RemoteRef{link->remote_id, link->remote_variation_id};
-    c.body = sr::SetStock{sku, w.quantity, ref};
+    sr::SetStock set;
+    set.sku = sku;
+    set.quantity = w.quantity;
+    set.link = ref;
+    c.body = std::move(set);  // `expected` is filled in when it is sent (hub.cpp)
     enqueue(tx, w.member, c, "set_stock:" + sku, cause, now, fx);
   }
   if (d.defer) tx.put_deferred(*d.defer);
@@ -286,6 +290,28 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
         d.body = sr::DeliverOrder{create->source, r.remote_ref};
         enqueue(tx, item.target, d, {}, "deliver order " + create->source.order_id, now, fx);
       }
+    }
+    return;
+  }
+  if (outcome == sr::Outcome::Conflict) {
+    // The target did not show what we expected, so the write was not made.
+    // What it shows is an observation like any other: the ledger looks for
+    // its cause (an order we have not seen yet, or a manual change) and
+    // plans the write again.
+    tx.outbox_done(item.id);
+    auto* s = std::get_if<sr::SetStock>(&cmd.body);
+    auto entry = log_entry(now, "info", item.target, sku, order, item.command, item.source_ref, "conflict",
+                           "the shop showed something else; not written, looking for the cause");
+    if (s) entry.old_quantity = s->expected;
+    entry.new_quantity = r.level;
+    tx.append_log(entry);
+    if (s && r.level) {
+      sr::StockLevel seen;
+      seen.key = "conflict:" + std::to_string(item.id);
+      seen.sku = s->sku;
+      seen.quantity = *r.level;
+      seen.version = r.version;
+      apply_level(tx, item.target, seen, false, now, fx);
     }
     return;
   }

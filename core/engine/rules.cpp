@@ -135,11 +135,17 @@ std::optional<sr::Command> command_for(const std::string& command, const std::st
   sr::Command c;
   if (command == "set_stock") {
     if (auto* l = std::get_if<sr::StockLevel>(&e)) {
-      c.body = sr::SetStock{l->sku, l->quantity, std::nullopt};
+      sr::SetStock s;
+      s.sku = l->sku;
+      s.quantity = l->quantity;
+      c.body = std::move(s);
       return c;
     }
     if (auto* p = std::get_if<sr::ProductChange>(&e); p && p->quantity) {
-      c.body = sr::SetStock{p->sku, *p->quantity, std::nullopt};
+      sr::SetStock s;
+      s.sku = p->sku;
+      s.quantity = *p->quantity;
+      c.body = std::move(s);
       return c;
     }
     return std::nullopt;

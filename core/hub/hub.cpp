@@ -259,30 +259,36 @@ void Hub::deliver_pending(Conn& c) {
   Connection& conn = *c.connection;
   while (running_ && !conn.stopping()) {
     std::vector<store::OutboxItem> items;
+    std::vector<sr::Command> commands;
+    std::vector<store::OutboxItem> sent;
+    std::vector<std::int64_t> superseded;
     {
       std::lock_guard lock(store_mu_);
       auto tx = store_->begin();
       items = tx->claim_due(conn.name(), clock_.now_ms(), static_cast<std::size_t>(c.batch_size));
+      for (auto& item : engine::coalesce(items, [](const auto& i) -> const std::string& { return i.target; },
+                                         [](const auto& i) -> const std::string& { return i.coalesce_key; })) {
+        try {
+          sr::Command cmd = sr::command_from_json(nlohmann::json::parse(item.payload));
+          cmd.id = std::to_string(item.id);
+          if (auto* s = std::get_if<sr::SetStock>(&cmd.body)) {
+            // What we believe the target shows, as of now: every earlier
+            // write to it has been acknowledged (one delivery at a time per
+            // target), so this is our newest knowledge, not the enqueue-time one.
+            if (auto b = tx->baseline(conn.name(), s->sku)) {
+              s->expected = b->expected;
+              s->expected_version = b->observed_version;
+            }
+          }
+          commands.push_back(std::move(cmd));
+          sent.push_back(item);
+        } catch (const std::exception& e) {
+          tx->outbox_failed(item.id, std::string("stored command unreadable: ") + e.what());
+        }
+      }
       tx->commit();
     }
     if (items.empty()) return;
-    std::vector<sr::Command> commands;
-    std::vector<store::OutboxItem> sent;
-    std::vector<std::int64_t> superseded;
-    for (auto& item : engine::coalesce(items, [](const auto& i) -> const std::string& { return i.target; },
-                                       [](const auto& i) -> const std::string& { return i.coalesce_key; })) {
-      try {
-        sr::Command cmd = sr::command_from_json(nlohmann::json::parse(item.payload));
-        cmd.id = std::to_string(item.id);
-        commands.push_back(std::move(cmd));
-        sent.push_back(item);
-      } catch (const std::exception& e) {
-        std::lock_guard lock(store_mu_);
-        auto tx = store_->begin();
-        tx->outbox_failed(item.id, std::string("stored command unreadable: ") + e.what());
-        tx->commit();
-      }
-    }
     for (const auto& i : items) {
       bool kept = std::any_of(sent.begin(), sent.end(), [&](const auto& s) { return s.id == i.id; });
       if (!kept) superseded.push_back(i.id);
@@ -325,7 +331,12 @@ void Hub::kick_poll(Conn& c, bool reconcile) {
   c.next_poll_at = clock_.monotonic_ms() + c.poll_every_ms;
   boost::asio::post(*c.strand, [this, &c, reconcile] {
     if (!reconcile) c.poll_scheduled = false;
-    if (running_) c.connection->poll(reconcile);
+    store::Millis started = clock_.now_ms();
+    if (running_ && c.connection->poll(reconcile) == SR_OK) {
+      store::Millis prev = c.polled_from.load();
+      while (prev < started && !c.polled_from.compare_exchange_weak(prev, started)) {
+      }
+    }
     --busy_;
   });
 }
@@ -368,14 +379,27 @@ void Hub::settle_deferred() {
   if (!engine_strand_) return;
   ++busy_;
   boost::asio::post(*engine_strand_, [this] {
+    // Whatever the last polls journalled is applied first: it may explain
+    // the levels that wait.
+    process_pending();
     engine::StepEffects fx;
+    std::vector<Conn*> need_poll;
     {
       std::lock_guard lock(store_mu_);
       auto tx = store_->begin();
       store::Millis now = clock_.now_ms();
-      for (const auto& d : tx->due_deferred(now, 256)) processor_->apply_deferred(*tx, d, now, fx);
+      for (const auto& d : tx->due_deferred(now, 256)) {
+        auto it = conns_.find(d.connection);
+        if (it != conns_.end() && it->second->connection->plugin().has(loader::Slot::poll) &&
+            it->second->polled_from.load() < d.observed_at) {
+          need_poll.push_back(it->second.get());  // not judged before its orders were read
+          continue;
+        }
+        processor_->apply_deferred(*tx, d, now, fx);
+      }
       tx->commit();
     }
+    for (Conn* c : need_poll) kick_poll(*c, false);
     after(fx);
     --busy_;
   });
@@ -422,7 +446,7 @@ bool Hub::wait_quiet(int timeout_ms, bool ignore_retries) {
         quiet = tx->due_deferred(INT64_MAX, 1).empty();
       }
       for (auto& [name, c] : conns_) {
-        if (!quiet) break;
+        if (!quiet || options_.dry_run) break;  // a rehearsal delivers nothing: its outbox stays full
         if (ignore_retries) {
           for (const auto& item : store_->outbox(name, false, 1000))
             if (item.state == store::OutboxState::InFlight ||

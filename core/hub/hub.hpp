@@ -95,6 +95,10 @@ class Hub {
     std::atomic<bool> poll_scheduled{false};
     int batch_size = 100;
     store::Millis next_poll_at = 0;  // monotonic
+    // Wall time at which the newest successful poll started: a level that
+    // waits for its cause is judged only after a poll that started later
+    // has been processed (DESIGN: look for the cause first).
+    std::atomic<store::Millis> polled_from{0};
     int poll_every_ms = 0;
   };
 

@@ -151,8 +151,11 @@ std::int64_t SqliteTransaction::enqueue(const OutboxItem& item) {
     std::optional<std::int64_t> pending;
     {
       auto q = db.query(
-          "SELECT id FROM outbox WHERE target = ?1 AND coalesce_key = ?2 AND state = 'pending' "
-          "ORDER BY id DESC LIMIT 1");
+          // `coalesce_key <> ''` lets SQLite use the partial index outbox_coalesce
+          // (it cannot infer it from `= ?2`); without it every pending item of
+          // the target is scanned, which hurts exactly when a target is down.
+          "SELECT id FROM outbox WHERE target = ?1 AND coalesce_key = ?2 AND coalesce_key <> '' "
+          "AND state = 'pending' ORDER BY id DESC LIMIT 1");
       q.bind(item.target, item.coalesce_key);
       if (q.step()) pending = q.integer(0);
     }
@@ -239,8 +242,10 @@ void SqliteTransaction::outbox_requeue(std::int64_t id, Millis now) {
 }
 
 bool SqliteTransaction::outbox_busy(const std::string& target, const std::string& coalesce_key) {
+  if (coalesce_key.empty()) return false;  // unkeyed commands are never coalesced
   auto q = db().query(
-      "SELECT 1 FROM outbox WHERE target = ?1 AND coalesce_key = ?2 AND state IN ('pending', 'in_flight') LIMIT 1");
+      "SELECT 1 FROM outbox WHERE target = ?1 AND coalesce_key = ?2 AND coalesce_key <> '' "
+      "AND state IN ('pending', 'in_flight') LIMIT 1");
   q.bind(target, coalesce_key);
   return q.step();
 }

@@ -46,16 +46,19 @@ class Minimal : public sr::Connector {
   void deliver(const std::vector<sr::Command>& batch) override {
     std::vector<sr::CommandResult> results;
     for (const auto& c : batch) {
+      sr::CommandResult& res = results.emplace_back();  // by member: SDK structs gain fields
+      res.id = c.id;
       const auto* set = std::get_if<sr::SetStock>(&c.body);
       if (!set) {
-        results.push_back({c.id, sr::Outcome::Unsupported, "only set_stock", "", std::nullopt, ""});
+        res.outcome = sr::Outcome::Unsupported;
+        res.message = "only set_stock";
         continue;
       }
       nlohmann::json body{{"quantity", set->quantity}};
       sr::HttpResponse r = call("PUT", "/stock/" + set->sku, body.dump());
-      sr::Outcome o = r.ok() ? sr::Outcome::Ok : r.status == 429 || r.status >= 500 ? sr::Outcome::Retry : sr::Outcome::Failed;
-      results.push_back({c.id, o, r.ok() ? "" : "PUT answered " + std::to_string(r.status), "",
-                         r.ok() ? std::optional(set->quantity) : std::nullopt, ""});
+      if (r.ok()) res.level = set->quantity;
+      else res.message = "PUT answered " + std::to_string(r.status);
+      res.outcome = r.ok() ? sr::Outcome::Ok : r.status == 429 || r.status >= 500 ? sr::Outcome::Retry : sr::Outcome::Failed;
     }
     host().report(results);
   }

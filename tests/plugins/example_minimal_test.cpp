@@ -13,6 +13,13 @@ const sr_connector_api* minimal() {
   return api;
 }
 
+sr::Command set_stock(const std::string& id, const std::string& sku, int quantity) {
+  sr::SetStock body;
+  body.sku = sku;
+  body.quantity = sr::Quantity::units(quantity);
+  return {id, nlohmann::json::object(), body};
+}
+
 const nlohmann::json kSettings = {{"base_url", "https://stock.example"}, {"api_key", "k"}};
 
 }  // namespace
@@ -42,8 +49,7 @@ TEST_CASE("the minimal example polls levels since its cursor and writes the hub'
   CHECK(host.state("since") == "2024-05-01T10:00:00Z");
   CHECK(host.http_requests().at(0)["headers"]["X-Api-Key"] == "k");
 
-  std::vector<sr::Command> batch{{"c1", nlohmann::json::object(), sr::SetStock{"A", sr::Quantity::units(9), std::nullopt}},
-                                 {"c2", nlohmann::json::object(), sr::SetStock{"ZZ", sr::Quantity::units(1), std::nullopt}}};
+  std::vector<sr::Command> batch{set_stock("c1", "A", 9), set_stock("c2", "ZZ", 1)};
   REQUIRE(plugin->deliver(batch) == SR_OK);
   CHECK(remote["A"] == 9);
   CHECK(host.result("c1")->outcome == sr::Outcome::Ok);

@@ -43,8 +43,25 @@ const sr_connector_api* probe() { return sr::detail::Exporter<Probe>::table(kPro
 
 sr_status raw_emit(sr::Host& h, const std::string& doc) { return h.api()->emit(h.raw(), sr::to_sr(doc)); }
 
+sr::HttpRequest get(const std::string& url) {
+  sr::HttpRequest req;
+  req.url = url;
+  return req;
+}
+
+sr::CommandResult result(const std::string& id, sr::Outcome outcome, const std::string& message = "") {
+  sr::CommandResult r;
+  r.id = id;
+  r.outcome = outcome;
+  r.message = message;
+  return r;
+}
+
 sr::Command set_stock(const std::string& id) {
-  return {id, nlohmann::json::object(), sr::SetStock{"A", sr::Quantity::units(1), std::nullopt}};
+  sr::SetStock body;
+  body.sku = "A";
+  body.quantity = sr::Quantity::units(1);
+  return {id, nlohmann::json::object(), body};
 }
 
 }  // namespace
@@ -158,8 +175,12 @@ TEST_CASE("http requests reach the handler and its response comes back as the en
   });
   sr::HttpResponse got;
   hooks.poll = [&](sr::Host& h) {
-    sr::HttpRequest req{"PUT", "https://shop.example/x", {{"X-Tag", "a"}, {"X-Tag", "b"}}, "{}", 1000,
-                        std::pair<std::string, std::string>("u", "p")};
+    sr::HttpRequest req;
+    req.method = "PUT";
+    req.url = "https://shop.example/x";
+    req.headers = {{"X-Tag", "a"}, {"X-Tag", "b"}};
+    req.body = "{}";
+    req.basic_auth = {"u", "p"};
     got = h.http(req);
   };
   REQUIRE(p->poll() == SR_OK);
@@ -174,13 +195,13 @@ TEST_CASE("without a handler http answers 599 with an error; a throwing handler 
   FakeHost host;
   auto p = host.create(probe(), nlohmann::json::object());
   hooks.poll = [](sr::Host& h) {
-    auto r = h.http({"GET", "https://shop.example/", {}, "", 1000, std::nullopt});
+    auto r = h.http(get("https://shop.example/"));
     CHECK(r.status == 599);
   };
   REQUIRE(p->poll() == SR_OK);
 
   host.on_http([](const nlohmann::json&) -> sr::HttpResponse { throw sr::retryable_error("connection reset"); });
-  hooks.poll = [](sr::Host& h) { h.http({"GET", "https://shop.example/", {}, "", 1000, std::nullopt}); };
+  hooks.poll = [](sr::Host& h) { h.http(get("https://shop.example/")); };
   CHECK(p->poll() == SR_RETRY);
   CHECK_THAT(p->last_error(), Catch::Contains("connection reset"));
 }
@@ -196,7 +217,7 @@ TEST_CASE("stop() from another thread makes a call blocked in http return SR_STO
     released.wait();  // the remote hangs until the test lets go
     return sr::HttpResponse{200, {}, ""};
   });
-  hooks.poll = [](sr::Host& h) { h.http({"GET", "https://shop.example/", {}, "", 1000, std::nullopt}); };
+  hooks.poll = [](sr::Host& h) { h.http(get("https://shop.example/")); };
   auto polled = std::async(std::launch::async, [&] { return p->poll(); });
   entered.get_future().wait();
   p->stop();
@@ -223,8 +244,7 @@ TEST_CASE("reported results are recorded, and results for commands outside the b
   FakeHost host;
   auto p = host.create(probe(), nlohmann::json::object());
   hooks.deliver = [](sr::Host& h, const std::vector<sr::Command>& batch) {
-    h.report({{batch.at(0).id, sr::Outcome::Failed, "no such SKU", "", std::nullopt, ""},
-              {"c-other", sr::Outcome::Ok, "", "", std::nullopt, ""}});
+    h.report({result(batch.at(0).id, sr::Outcome::Failed, "no such SKU"), result("c-other", sr::Outcome::Ok)});
   };
   REQUIRE(p->deliver({set_stock("c1")}) == SR_OK);
   CHECK(host.result("c1")->message == "no such SKU");
@@ -239,7 +259,7 @@ TEST_CASE("host services used outside an entry call or report outside deliver ar
   sr_str value{nullptr, 0};
   CHECK(host.api()->state_get(host.handle(), sr::to_sr("k"), &value) == SR_INVALID);
 
-  hooks.poll = [](sr::Host& h) { h.report({{"c1", sr::Outcome::Ok, "", "", std::nullopt, ""}}); };
+  hooks.poll = [](sr::Host& h) { h.report({result("c1", sr::Outcome::Ok)}); };
   REQUIRE(p->poll() == SR_OK);
 
   hooks.poll = [](sr::Host& h) {

@@ -126,6 +126,17 @@ struct SetStock {
   std::string sku;
   Quantity quantity;
   std::optional<RemoteRef> link;   // known product integration, if any
+  // The level the hub believes the target shows now. A connector whose API
+  // can compare before it writes should not write when the target shows
+  // something else (a sale or a manual change landed meanwhile), and report
+  // Outcome::Conflict with `level` = what it found. The hub then works out
+  // what happened and writes again. Absent: write unconditionally.
+  std::optional<Quantity> expected;
+  // The remote version (as in StockLevel::version) at which the hub last
+  // knew the target's level. A connector that can also compare versions
+  // should: comparing quantities alone misses a change that was undone
+  // (a sale and a manual +1 in between look like "nothing happened").
+  std::string expected_version;
 };
 
 struct AdjustStock {
@@ -171,14 +182,21 @@ const char* name_of(const Command&);  // "set_stock", ...
 
 // ---- results -------------------------------------------------------------------
 
-enum class Outcome { Ok, Retry, Failed, Invalid, Unsupported };
+enum class Outcome {
+  Ok,
+  Retry,        // transient: the host tries again later
+  Failed,       // permanent for this command: recorded with the reason
+  Invalid,      // the command itself is wrong
+  Unsupported,  // this connector does not do that
+  Conflict      // set_stock not applied: the target did not show `expected` (see SetStock)
+};
 
 struct CommandResult {
   std::string id;
   Outcome outcome = Outcome::Ok;
   std::string message;             // why it failed, in the merchant's words
   std::string remote_ref;          // id created in the target (orders)
-  std::optional<Quantity> level;   // the level the target now shows (set/adjust stock)
+  std::optional<Quantity> level;   // the level the target now shows (set/adjust stock; conflict: what it found)
   std::string version;             // its remote version
 };
 

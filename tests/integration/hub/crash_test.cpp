@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "http/client.hpp"
 #include "hub_fixture.hpp"
 
 using namespace hub_test;
@@ -56,6 +57,7 @@ struct ProcessHub {
   std::string config = dir.file("stockrelay.yaml");
   std::map<std::string, std::unique_ptr<memory_shop::Shop>> shops;
   pid_t pid = -1;
+  int port = free_port();
 
   ProcessHub() {
     HubSetup s;
@@ -63,7 +65,7 @@ struct ProcessHub {
         "engine: {settle_ms: 300, retry_base_ms: 50, retry_max_ms: 300, max_attempts: 1000, default_poll_seconds: 1}\n";
     std::string y = config_yaml(s, dir);
     auto pos = y.find("127.0.0.1:0");
-    y.replace(pos, 11, "127.0.0.1:" + std::to_string(free_port()));
+    y.replace(pos, 11, "127.0.0.1:" + std::to_string(port));
     std::ofstream(config) << y;
     for (const char* n : {"shop-a", "shop-b", "shop-c"}) {
       shops.emplace(n, std::make_unique<memory_shop::Shop>(dir.file(std::string(n) + ".json")));
@@ -76,13 +78,23 @@ struct ProcessHub {
       waitpid(pid, nullptr, 0);
     }
   }
-  void start() { pid = spawn_hub(config, dir.file("hub.log")); }
+  // Starts `stockrelay run` and waits until it answers /healthz.
+  void start() {
+    pid = spawn_hub(config, dir.file("hub.log"));
+    stockrelay::http::Client client("test", {});
+    stockrelay::http::Request req;
+    req.url = "http://127.0.0.1:" + std::to_string(port) + "/healthz";
+    req.timeout_ms = 500;
+    REQUIRE(eventually([&] { return client.send(req).status == 200; }, 15000));
+  }
   void kill9() {
+    REQUIRE(pid > 0);  // never kill(-1, ...)
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
     pid = -1;
   }
   int term() {
+    REQUIRE(pid > 0);
     kill(pid, SIGTERM);
     int status = 0;
     waitpid(pid, &status, 0);
@@ -110,14 +122,14 @@ TEST_CASE("a hub killed between journal and delivery loses nothing and counts no
   h.shops.at("shop-c")->set_retry_next(1000000);
   REQUIRE(h.shops.at("shop-a")->place_order("1", {{"A", q(3)}}).ok());
   REQUIRE(h.shops.at("shop-b")->place_order("2", {{"A", q(4)}}).ok());
-  INFO(h.log());
-  REQUIRE(eventually([&] {
+  bool delivered = eventually([&] {
     return h.shops.at("shop-a")->levels().at("A") == q(93) && h.shops.at("shop-b")->levels().at("A") == q(93);
-  }));
+  });
+  if (!delivered) FAIL("the hub did not deliver to shop-a and shop-b; its log:\n" << h.log());
   h.kill9();
   h.shops.at("shop-c")->set_retry_next(0);
   h.start();
-  CHECK(eventually([&] { return h.all_show(93); }));
+  if (!eventually([&] { return h.all_show(93); })) FAIL("no convergence after the restart; log:\n" << h.log());
   CHECK(h.term() == 0);
 }
 
@@ -140,7 +152,7 @@ TEST_CASE("repeated SIGKILLs during a stream of orders: every shop converges to 
     h.kill9();
     h.start();
   }
-  INFO(h.log());
-  CHECK(eventually([&] { return h.all_show(100 - sold); }, 45000));
+  if (!eventually([&] { return h.all_show(100 - sold); }, 45000))
+    FAIL("no convergence to " << 100 - sold << "; log:\n" << h.log());
   CHECK(h.term() == 0);
 }

@@ -237,14 +237,29 @@ class MemoryShop : public sr::Connector {
     }
   }
 
-  static sr::CommandResult stock_result(const sr::Command& c, const memory_shop::StockWrite& w) {
-    if (!w.ok()) return {c.id, sr::Outcome::Failed, w.error, "", std::nullopt, ""};
-    return {c.id, sr::Outcome::Ok, "", "", w.level, memory_shop::version_of(w.revision)};
+  // Results are built by member: SDK structs gain fields over time.
+  static sr::CommandResult result(const sr::Command& c, sr::Outcome outcome, std::string message = "") {
+    sr::CommandResult r;
+    r.id = c.id;
+    r.outcome = outcome;
+    r.message = std::move(message);
+    return r;
   }
 
-  static sr::CommandResult plain_result(const sr::Command& c, const memory_shop::Result& r, std::string ref = "") {
-    if (!r.ok()) return {c.id, sr::Outcome::Failed, r.error, "", std::nullopt, ""};
-    return {c.id, sr::Outcome::Ok, "", std::move(ref), std::nullopt, ""};
+  static sr::CommandResult stock_result(const sr::Command& c, const memory_shop::StockWrite& w) {
+    if (!w.ok() && !w.conflict) return result(c, sr::Outcome::Failed, w.error);
+    // A conflict reports what the shop shows, so the hub can explain it.
+    sr::CommandResult r = w.conflict ? result(c, sr::Outcome::Conflict, w.error) : result(c, sr::Outcome::Ok);
+    r.level = w.level;
+    r.version = memory_shop::version_of(w.revision);
+    return r;
+  }
+
+  static sr::CommandResult plain_result(const sr::Command& c, const memory_shop::Result& w, std::string ref = "") {
+    if (!w.ok()) return result(c, sr::Outcome::Failed, w.error);
+    sr::CommandResult r = result(c, sr::Outcome::Ok);
+    r.remote_ref = std::move(ref);
+    return r;
   }
 
   sr::CommandResult apply(const sr::Command& c) {
@@ -252,13 +267,14 @@ class MemoryShop : public sr::Connector {
         [&](const auto& b) -> sr::CommandResult {
           using T = std::decay_t<decltype(b)>;
           if constexpr (std::is_same_v<T, sr::SetStock>) {
-            return stock_result(c, shop_.apply_set_stock(b.sku, b.quantity));
+            std::optional<std::int64_t> revision;
+            if (!b.expected_version.empty()) revision = std::strtoll(b.expected_version.c_str(), nullptr, 10);
+            return stock_result(c, shop_.apply_set_stock(b.sku, b.quantity, b.expected, revision));
           } else if constexpr (std::is_same_v<T, sr::AdjustStock>) {
             return stock_result(c, shop_.apply_adjust(b.sku, b.delta));
           } else if constexpr (std::is_same_v<T, sr::CreateOrder>) {
             if (b.source.connection.empty() || b.source.order_id.empty())
-              return {c.id, sr::Outcome::Invalid, "create_order needs source.connection and source.order_id", "",
-                      std::nullopt, ""};
+              return result(c, sr::Outcome::Invalid, "create_order needs source.connection and source.order_id");
             std::vector<memory_shop::LineItem> lines;
             for (const auto& l : b.order.lines) lines.push_back({l.sku, l.quantity});
             auto w = shop_.create_document(b.source.connection, b.source.order_id, lines);

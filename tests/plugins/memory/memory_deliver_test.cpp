@@ -6,7 +6,10 @@ using namespace memory_test;
 namespace {
 
 sr::Command set_stock(const std::string& id, const std::string& sku, const char* qty) {
-  return {id, nlohmann::json::object(), sr::SetStock{sku, q(qty), std::nullopt}};
+  sr::SetStock body;
+  body.sku = sku;
+  body.quantity = q(qty);
+  return {id, nlohmann::json::object(), body};
 }
 
 sr::Command adjust(const std::string& id, const std::string& sku, const char* delta) {
@@ -16,7 +19,11 @@ sr::Command adjust(const std::string& id, const std::string& sku, const char* de
 sr::Command create_order(const std::string& id, const std::string& source_order) {
   sr::Order o;
   o.id = source_order;
-  o.lines.push_back({"1", "A", q("2"), {}, "", std::nullopt, "", ""});
+  sr::OrderLine line;
+  line.id = "1";
+  line.sku = "A";
+  line.quantity = q("2");
+  o.lines.push_back(line);
   return {id, nlohmann::json::object(), sr::CreateOrder{{"woo", source_order}, o}};
 }
 
@@ -33,6 +40,24 @@ TEST_CASE("set_stock writes the level and reports it with the shop's version") {
   CHECK(r->version.size() == 12);  // zero-padded, so versions compare as text
   CHECK(std::stoll(r->version) == m.shop.read().products.at("A").revision);
   CHECK(m.host.violations().empty());
+}
+
+TEST_CASE("set_stock expecting a level the shop no longer shows is not applied and reports a conflict with what it shows") {
+  MemoryConnector m;
+  REQUIRE(m.shop.place_order("1001", {{"A", q("3")}}).ok());
+  sr::Command stale = set_stock("c1", "A", "10");
+  std::get<sr::SetStock>(stale.body).expected = q("10");
+  sr::Command current = set_stock("c2", "B", "4");
+  std::get<sr::SetStock>(current.body).expected = q("5");
+  REQUIRE(m.plugin->deliver({stale, current}) == SR_OK);
+  auto r = m.host.result("c1");
+  REQUIRE(r);
+  CHECK(r->outcome == sr::Outcome::Conflict);
+  CHECK(r->level == q("7"));
+  CHECK(std::stoll(r->version) == m.shop.read().products.at("A").revision);
+  CHECK(m.shop.levels()["A"] == q("7"));
+  CHECK(m.host.result("c2")->outcome == sr::Outcome::Ok);
+  CHECK(m.shop.levels()["B"] == q("4"));
 }
 
 TEST_CASE("adjust_stock adds the delta to the level the shop has now") {

@@ -246,11 +246,23 @@ Result Shop::set_active(const std::string& sku, bool active) {
   return r;
 }
 
-StockWrite Shop::apply_set_stock(const std::string& sku, sr::Quantity quantity) {
+StockWrite Shop::apply_set_stock(const std::string& sku, sr::Quantity quantity,
+                                 std::optional<sr::Quantity> expected, std::optional<std::int64_t> expected_revision) {
   StockWrite w;
   file::update(path_, [&](State& s) {
     Product* p = managed_for_hub(s, sku, w.error);
     if (!p) return false;
+    bool moved = expected_revision && p->revision != *expected_revision;
+    if ((expected && p->quantity != *expected) || moved) {
+      w.conflict = true;
+      w.error = "the shop shows " + p->quantity.to_string() + " for SKU " + sku + " at revision " +
+                std::to_string(p->revision) + ", not the expected " +
+                (expected ? expected->to_string() : std::string("level")) +
+                (expected_revision ? " at revision " + std::to_string(*expected_revision) : std::string());
+      w.level = p->quantity;
+      w.revision = p->revision;
+      return false;
+    }
     // Like a real shop, a write of the same value still counts as a change:
     // the hub must recognise its own writes rather than rely on silence.
     p->quantity = quantity;

@@ -100,10 +100,12 @@ struct Result {
   bool ok() const { return error.empty(); }
 };
 
-// After a stock write: the level the shop now shows and its revision.
+// After a stock write: the level the shop now shows and its revision. On a
+// conflict nothing was written, and level/revision are what the shop shows.
 struct StockWrite : Result {
   sr::Quantity level;
   std::int64_t revision = 0;
+  bool conflict = false;
 };
 
 struct CreatedOrderWrite : Result {
@@ -139,7 +141,11 @@ class Shop {
   Result set_active(const std::string& sku, bool active);
 
   // Hub side: what the connector's deliver() does for each command.
-  StockWrite apply_set_stock(const std::string& sku, sr::Quantity quantity);
+  // With `expected`, compare-before-write: nothing is written when the shop
+  // does not show `expected` (a sale or a manual change landed meanwhile).
+  StockWrite apply_set_stock(const std::string& sku, sr::Quantity quantity,
+                             std::optional<sr::Quantity> expected = std::nullopt,
+                             std::optional<std::int64_t> expected_revision = std::nullopt);
   StockWrite apply_adjust(const std::string& sku, sr::Quantity delta);
   Result set_price(const std::string& sku, const sr::Money& price);
   Result add_note(const std::string& order_id, const std::string& note, bool customer_visible = false);

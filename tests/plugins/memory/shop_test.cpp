@@ -137,6 +137,22 @@ TEST_CASE_METHOD(ShopFixture, "hub stock writes report the new level and revisio
   CHECK(shop.apply_set_stock("B", q("1")).error == "the shop does not track stock for SKU B");
 }
 
+TEST_CASE_METHOD(ShopFixture, "a hub write with an expected level is not made when the shop shows something else") {
+  REQUIRE(shop.place_order("1001", {{"A", q("2")}}).ok());  // the sale lands before the hub's write
+  auto before = shop.read().revision;
+  auto w = shop.apply_set_stock("A", q("7"), q("10"));
+  CHECK(w.conflict);
+  CHECK(w.level == q("8"));
+  CHECK(w.revision == before);
+  CHECK(shop.levels()["A"] == q("8"));
+  CHECK(shop.read().revision == before);
+
+  auto matching = shop.apply_set_stock("A", q("7"), q("8"));
+  REQUIRE(matching.ok());
+  CHECK_FALSE(matching.conflict);
+  CHECK(shop.levels()["A"] == q("7"));
+}
+
 TEST_CASE_METHOD(ShopFixture, "every change bumps the global revision and stamps only the records it touched") {
   auto before = shop.read();
   REQUIRE(shop.place_order("1001", {{"A", q("1")}}).ok());

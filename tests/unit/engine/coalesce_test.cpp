@@ -120,7 +120,7 @@ TEST_CASE("backoff doubles up to the cap and stays within jitter bounds") {
   CHECK(backoff_ms(1000000, base, cap, 0.0) == 150000);
 }
 
-TEST_CASE("backoff clamps a random value outside [0, 1) to the bounds") {
+TEST_CASE("backoff clamps a random value outside 0 to 1 to the bounds") {
   CHECK(backoff_ms(3, 500, 300000, -2.0) == 1000);
   CHECK(backoff_ms(3, 500, 300000, 7.0) == 2000);
 }

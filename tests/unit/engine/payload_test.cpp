@@ -136,6 +136,8 @@ TEST_CASE("a quantity too large to hold exactly is refused rather than wrapped")
   CHECK_THROWS_AS(json(18446744073709551615ULL).get<Quantity>(), sr::payload_error);
   CHECK_THROWS_AS(json(1e300).get<Quantity>(), sr::payload_error);
   CHECK(json(9223372036854775LL).get<Quantity>().milli() == 9223372036854775000);
+  CHECK(event_error({{"kind", "stock_level"}, {"key", "l:1"}, {"sku", "A-1"}, {"quantity", 10000000000000000LL}}) ==
+        "stock_level 'l:1': field 'quantity': quantity 10000000000000000 is out of range");
 }
 
 TEST_CASE("quantities print their shortest exact form") {
@@ -393,7 +395,7 @@ TEST_CASE("every command kind survives the boundary") {
   sr::Command set;
   set.id = "1";
   set.options = {{"warehouse", "main"}};
-  set.body = sr::SetStock{"A-1", q("4.5"), sr::RemoteRef{"501", "502"}};
+  set.body = sr::SetStock{"A-1", q("4.5"), sr::RemoteRef{"501", "502"}, q("6"), "000000000042"};
   auto s = command_round_trip(set);
   CHECK(s.id == "1");
   CHECK(std::string(sr::name_of(s)) == "set_stock");
@@ -404,9 +406,15 @@ TEST_CASE("every command kind survives the boundary") {
   REQUIRE(ss.link.has_value());
   CHECK(ss.link->remote_id == "501");
   CHECK(ss.link->remote_variation_id == "502");
+  CHECK(ss.expected == q("6"));
+  CHECK(ss.expected_version == "000000000042");
 
-  sr::Command unlinked{"1b", json::object(), sr::SetStock{"A-1", q("0"), std::nullopt}};
-  CHECK_FALSE(std::get<sr::SetStock>(command_round_trip(unlinked).body).link.has_value());
+  // Without a link or an expected level: written unconditionally.
+  sr::Command unlinked{"1b", json::object(), sr::SetStock{"A-1", q("0"), std::nullopt, std::nullopt, ""}};
+  CHECK_FALSE(sr::to_json(unlinked).contains("expected"));
+  auto u = std::get<sr::SetStock>(command_round_trip(unlinked).body);
+  CHECK_FALSE(u.link.has_value());
+  CHECK_FALSE(u.expected.has_value());
 
   sr::Command adj{"2", json::object(), sr::AdjustStock{"A-1", q("-2"), sr::DeltaCause::Sale, "order 1001"}};
   auto a = std::get<sr::AdjustStock>(command_round_trip(adj).body);
@@ -464,7 +472,7 @@ TEST_CASE("command errors name the command and the field") {
 
 TEST_CASE("every result outcome survives the boundary") {
   for (auto outcome : {sr::Outcome::Ok, sr::Outcome::Retry, sr::Outcome::Failed, sr::Outcome::Invalid,
-                       sr::Outcome::Unsupported}) {
+                       sr::Outcome::Unsupported, sr::Outcome::Conflict}) {
     INFO(sr::to_string(outcome));
     sr::CommandResult r{"42", outcome, "SKU A-1 is unknown in the shop", "SO-1", q("3.5"), "v7"};
     auto got = sr::result_from_json(json::parse(sr::to_json(r).dump()));
@@ -480,7 +488,7 @@ TEST_CASE("every result outcome survives the boundary") {
   CHECK_FALSE(bare.level.has_value());
   CHECK(bare.message.empty());
   CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}, {"status", "done"}}),
-                    "result for command '1': status must be ok, retry, failed, invalid or unsupported, not 'done'");
+                    "result for command '1': status must be ok, retry, failed, invalid, unsupported or conflict, not 'done'");
   CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}}), "result for command '1': missing field 'status'");
 }
 
@@ -496,7 +504,7 @@ TEST_CASE("batch documents carry their schema and refuse another") {
   CHECK(std::get<sr::StockLevel>(back[0]).sku == "A-1");
   CHECK(std::get<sr::StockDelta>(back[1]).delta == q("-1"));
 
-  std::vector<sr::Command> commands{{"1", json::object(), sr::SetStock{"A-1", q("2"), std::nullopt}}};
+  std::vector<sr::Command> commands{{"1", json::object(), sr::SetStock{"A-1", q("2"), std::nullopt, std::nullopt, ""}}};
   CHECK(sr::commands_from_document(sr::commands_document(commands)).size() == 1);
   std::vector<sr::CommandResult> results{{"1", sr::Outcome::Retry, "429", "", std::nullopt, ""}};
   CHECK(sr::results_from_document(sr::results_document(results))[0].outcome == sr::Outcome::Retry);

@@ -146,7 +146,7 @@ TEST_CASE("route options travel with the command to every target") {
   }
 }
 
-TEST_CASE("stock levels and prices coalesce by their SKU at the target; orders and notes never do") {
+TEST_CASE("stock levels and prices coalesce by their SKU at the target, orders and notes never do") {
   sr::ProductChange p;
   p.key = "p:1";
   p.sku = "A-1";
@@ -214,7 +214,7 @@ TEST_CASE("where: several conditions must all hold") {
   CHECK_FALSE(routes.matches(r, "web", eur_pending));
 }
 
-TEST_CASE("where: not_equals and not_in hold when the field is absent; equals and in do not") {
+TEST_CASE("where: not_equals and not_in hold when the field is absent, equals and in do not") {
   auto o = order("1", "processing");  // no extra.channel
   auto pos_sale = order("2", "processing");
   pos_sale.order.extra = {{"channel", "pos"}};

@@ -164,12 +164,14 @@ inline const char* to_string(Outcome o) {
     case Outcome::Failed: return "failed";
     case Outcome::Invalid: return "invalid";
     case Outcome::Unsupported: return "unsupported";
+    case Outcome::Conflict: return "conflict";
   }
   return "failed";
 }
 
 inline std::optional<Outcome> outcome_from(std::string_view s) {
-  for (auto o : {Outcome::Ok, Outcome::Retry, Outcome::Failed, Outcome::Invalid, Outcome::Unsupported}) {
+  for (auto o : {Outcome::Ok, Outcome::Retry, Outcome::Failed, Outcome::Invalid, Outcome::Unsupported,
+                 Outcome::Conflict}) {
     if (s == to_string(o)) return o;
   }
   return std::nullopt;
@@ -354,6 +356,8 @@ inline nlohmann::json to_json(const Command& c) {
           j["sku"] = v.sku;
           j["quantity"] = v.quantity;
           if (v.link) j["link"] = {{"remote_id", v.link->remote_id}, {"remote_variation_id", v.link->remote_variation_id}};
+          if (v.expected) j["expected"] = *v.expected;
+          if (!v.expected_version.empty()) j["expected_version"] = v.expected_version;
         } else if constexpr (std::is_same_v<T, AdjustStock>) {
           j["sku"] = v.sku;
           j["delta"] = v.delta;
@@ -390,9 +394,13 @@ inline Command command_from_json(const nlohmann::json& j) {
     return SourceOrder{detail::str(s, "connection", ctx), detail::str(s, "order_id", ctx)};
   };
   if (name == "set_stock") {
-    SetStock b{detail::str(j, "sku", ctx, true), detail::qty(j, "quantity", ctx), std::nullopt};
+    SetStock b;
+    b.sku = detail::str(j, "sku", ctx, true);
+    b.quantity = detail::qty(j, "quantity", ctx);
+    b.expected_version = detail::str(j, "expected_version", ctx);
     if (auto l = j.find("link"); l != j.end() && l->is_object())
       b.link = RemoteRef{detail::str(*l, "remote_id", ctx), detail::str(*l, "remote_variation_id", ctx)};
+    if (j.contains("expected") && !j["expected"].is_null()) b.expected = detail::qty(j, "expected", ctx);
     c.body = std::move(b);
   } else if (name == "adjust_stock") {
     AdjustStock b{detail::str(j, "sku", ctx, true), detail::qty(j, "delta", ctx), DeltaCause::Other,
@@ -434,7 +442,7 @@ inline CommandResult result_from_json(const nlohmann::json& j) {
   std::string ctx = "result for command '" + r.id + "'";
   std::string status = detail::str(j, "status", ctx, true);
   auto o = outcome_from(status);
-  if (!o) detail::fail(ctx, "status must be ok, retry, failed, invalid or unsupported, not '" + status + "'");
+  if (!o) detail::fail(ctx, "status must be ok, retry, failed, invalid, unsupported or conflict, not '" + status + "'");
   r.outcome = *o;
   r.message = detail::str(j, "message", ctx);
   r.remote_ref = detail::str(j, "remote_ref", ctx);
