@@ -27,6 +27,9 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# Compiler cache keyed on paths relative to the checkout, so a fresh clone
+# elsewhere on the same machine reuses earlier builds.
+export CCACHE_BASEDIR="$PWD"
 cmake --preset "$preset" >/dev/null
 if (($#)); then
   cmake --build --preset "$preset" --target "$@"

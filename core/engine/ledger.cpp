@@ -148,8 +148,11 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
   }
   if (st.busy.count(member)) {
     // A write of ours is on its way there: this level may predate it.
+    // It keeps the time it was first seen, so it is not re-polled forever
+    // while a target stays down.
     d.clear_deferred = false;
-    d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version, ctx.now,
+    d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version,
+                                   deferred_due && st.deferred ? st.deferred->observed_at : ctx.now,
                                    st.deferred ? st.deferred->due_at : ctx.now + std::max(ctx.settle_ms, 1)};
     return d;
   }

@@ -112,7 +112,9 @@ void Processor::apply_level(store::Transaction& tx, const std::string& conn, con
     LedgerContext ctx{*pool, obs.sku, now, cfg_.engine.settle_ms};
     auto d = on_level(ctx, load(tx, *pool, obs.sku, conn), conn, obs, deferred_due);
     store_decision(tx, *pool, obs.sku, d, "level in " + conn, now, fx);
+    if (d.clear_deferred) tx.delete_deferred(conn, obs.sku);
   } else {
+    if (deferred_due) tx.delete_deferred(conn, obs.sku);
     store::Baseline b = before.value_or(store::Baseline{conn, obs.sku, {}, {}, {}, {}, 0, 0});
     b.expected = obs.quantity;
     b.last_observed = obs.quantity;
@@ -145,7 +147,8 @@ void Processor::apply_deferred(store::Transaction& tx, const store::DeferredLeve
   obs.sku = d.sku;
   obs.quantity = d.observed;
   obs.version = d.version;
-  tx.delete_deferred(d.connection, d.sku);
+  // Left in place: the ledger either settles it (cleared) or keeps it waiting
+  // with its first-seen time (replaced).
   apply_level(tx, d.connection, obs, true, now, fx);
 }
 
@@ -180,9 +183,6 @@ void Processor::store_decision(store::Transaction& tx, const config::PoolConfig&
   }
   if (d.defer) tx.put_deferred(*d.defer);
   if (d.want_poll && d.defer) fx.poll.insert(d.defer->connection);
-  if (d.clear_deferred) {
-    for (const auto& b : d.baselines) tx.delete_deferred(b.connection, sku);
-  }
   for (auto e : d.log) {
     if (e.sku.empty()) e.sku = sku;
     if (e.message.empty() && !pool.name.empty()) e.message = "pool " + pool.name;
