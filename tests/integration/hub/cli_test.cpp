@@ -93,13 +93,27 @@ TEST_CASE("a second hub on the same store is refused with the first one's pid") 
   CHECK(out.find("in use by another stockrelay process (pid " + std::to_string(getpid()) + ")") != std::string::npos);
 }
 
-TEST_CASE("sync --once delivers everything and exits; log and orders show what happened") {
+namespace {
+
+// Three shops with 10 of SKU A, synced once by `stockrelay sync --once`.
+HubSetup cli_setup() {
   HubSetup s;
   s.engine_yaml = "engine: {settle_ms: 100, default_poll_seconds: 3600}\n";
-  HubFixture f(s);
+  return s;
+}
+
+void first_sync(HubFixture& f) {
   for (const char* n : {"shop-a", "shop-b", "shop-c"}) REQUIRE(f.shop(n).create_product("A", q(10)).ok());
   std::string out;
   REQUIRE(run_command(exe() + " sync --once --config " + f.config_path(), out) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("sync --once delivers everything and exits; log and orders show what happened") {
+  HubFixture f(cli_setup());
+  first_sync(f);
+  std::string out;
   REQUIRE(f.shop("shop-b").place_order("42", {{"A", q(2)}}).ok());
   REQUIRE(run_command(exe() + " sync --once --config " + f.config_path(), out) == 0);
   INFO(out);
@@ -111,12 +125,9 @@ TEST_CASE("sync --once delivers everything and exits; log and orders show what h
 }
 
 TEST_CASE("run --dry-run shows what would be sent and sends nothing") {
-  HubSetup s;
-  s.engine_yaml = "engine: {settle_ms: 100, default_poll_seconds: 3600}\n";
-  HubFixture f(s);
-  for (const char* n : {"shop-a", "shop-b", "shop-c"}) REQUIRE(f.shop(n).create_product("A", q(10)).ok());
+  HubFixture f(cli_setup());
+  first_sync(f);
   std::string out;
-  REQUIRE(run_command(exe() + " sync --once --config " + f.config_path(), out) == 0);
   REQUIRE(f.shop("shop-a").place_order("7", {{"A", q(3)}}).ok());
   CHECK(run_command(exe() + " run --dry-run --config " + f.config_path(), out) == 0);
   INFO(out);
