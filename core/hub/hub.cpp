@@ -22,6 +22,8 @@ Hub::Hub(config::Config cfg, std::unique_ptr<store::Store> store, HubOptions opt
   m.describe("stockrelay_commands_delivered_total", "counter", "Commands delivered, by connection and command");
   m.describe("stockrelay_commands_failed_total", "counter", "Commands failed for good, by connection and command");
   m.describe("stockrelay_commands_retried_total", "counter", "Commands sent back for a retry, by connection");
+  m.describe("stockrelay_commands_conflict_total", "counter",
+             "set_stock not applied because the target showed something else (re-planned), by connection");
   m.describe("stockrelay_webhooks_total", "counter", "Webhook requests, by connection and HTTP status");
 }
 
@@ -313,6 +315,8 @@ void Hub::deliver_pending(Conn& c) {
           Metrics::global().add("stockrelay_commands_delivered_total", {{"connection", conn.name()}, {"command", cmd_label}});
         else if (r.outcome == sr::Outcome::Retry)
           Metrics::global().add("stockrelay_commands_retried_total", {{"connection", conn.name()}});
+        else if (r.outcome == sr::Outcome::Conflict)  // not a failure: the hub re-plans the write
+          Metrics::global().add("stockrelay_commands_conflict_total", {{"connection", conn.name()}});
         else
           Metrics::global().add("stockrelay_commands_failed_total", {{"connection", conn.name()}, {"command", cmd_label}});
         processor_->apply_result(*tx, item, r, now, st == SR_STOPPED ? now : retry_at(item), fx);
