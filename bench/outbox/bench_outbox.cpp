@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
         as_is.add(static_cast<double>(calls), time_sql(raw, store_sql, calls, backlog));
         fixed.add(static_cast<double>(calls), time_sql(raw, fixed_sql, calls, backlog));
       }
-      bench::report(("outbox_busy SQL as in the store, backlog " + std::to_string(backlog)).c_str(), as_is,
+      bench::report(("outbox_busy SQL before the fix, backlog " + std::to_string(backlog)).c_str(), as_is,
                     "plan: " + plan(raw, store_sql), "calls/s");
       bench::report(("same SQL + AND coalesce_key <> '', backlog " + std::to_string(backlog)).c_str(), fixed,
                     "plan: " + plan(raw, fixed_sql), "calls/s");
