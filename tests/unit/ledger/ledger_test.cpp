@@ -257,3 +257,42 @@ TEST_CASE("an acknowledged write becomes what the hub expects that shop to show"
   st.baselines["shop-b"] = *b;
   CHECK(on_level(ctx, st, "shop-b", level(8, "000000000010"), false).log.empty());
 }
+
+TEST_CASE("a sale of a SKU the hub has never seen is not counted: the first level seen includes it") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto d = on_sale(ctx, SkuState{}, "shop-a", q(3), "order 1 in shop-a", "1");
+  CHECK_FALSE(d.level);
+  CHECK(d.baselines.empty());  // no made-up expected level for shop-a
+  CHECK(d.writes.empty());
+  REQUIRE(d.log.size() == 1);
+  CHECK(d.log[0].result == "skipped");
+}
+
+TEST_CASE("a sale in a shop that never showed the SKU lowers the pool and writes the pool's level there") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto st = settled(pool, 10);
+  st.baselines.erase("shop-c");
+  auto d = on_sale(ctx, st, "shop-c", q(2), "order 9 in shop-c", "9");
+  REQUIRE(d.level);
+  CHECK(d.level->quantity == q(8));
+  CHECK_FALSE(baseline(d, "shop-c"));
+  CHECK(targets(d) == kShops);
+  CHECK(all_writes_are(d, 8));
+}
+
+TEST_CASE("a level waiting for a pending write keeps the time it was first seen") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 9000, 2000};
+  auto st = settled(pool, 10);
+  st.busy.insert("shop-a");
+  st.deferred = store::DeferredLevel{"shop-a", "A", q(7), "000000000002", 4000, 6000};
+  auto again = on_level(ctx, st, "shop-a", level(7), /*deferred_due=*/true);
+  REQUIRE(again.defer);
+  CHECK(again.defer->observed_at == 4000);  // not re-polled forever while the shop is down
+  CHECK(again.defer->due_at == 6000);
+  auto fresh = on_level(ctx, st, "shop-a", level(6, "000000000003"), /*deferred_due=*/false);
+  REQUIRE(fresh.defer);
+  CHECK(fresh.defer->observed_at == 9000);  // a new observation needs its own cause search
+}
