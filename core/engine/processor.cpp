@@ -302,7 +302,9 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
     auto* s = std::get_if<sr::SetStock>(&cmd.body);
     auto entry = log_entry(now, "info", item.target, sku, order, item.command, item.source_ref, "conflict",
                            "the shop showed something else; not written, looking for the cause");
-    if (s) entry.old_quantity = s->expected;
+    if (s) {
+      if (auto b = tx.baseline(item.target, s->sku)) entry.old_quantity = b->expected;  // what we expected there
+    }
     entry.new_quantity = r.level;
     tx.append_log(entry);
     if (s && r.level) {
