@@ -7,6 +7,7 @@
 
 #include "common/log.hpp"
 #include "config/loader.hpp"
+#include "hub/hub.hpp"
 
 namespace stockrelay::cli {
 
@@ -64,6 +65,37 @@ std::unique_ptr<store::Store> open_store(const config::Config& cfg, store::OpenM
   return std::move(*s);
 }
 
+void common_options(po::options_description& o, std::string& config_path, std::string& level) {
+  o.add_options()("config,c", po::value(&config_path)->default_value("stockrelay.yaml"), "configuration file")(
+      "log-level", po::value(&level)->default_value("info"), "debug | info | warn | error");
+}
+
+bool apply_level(const std::string& level) {
+  log::Level l;
+  if (!log::parse_level(level, l)) {
+    std::cerr << "stockrelay: --log-level must be debug, info, warn or error\n";
+    return false;
+  }
+  log::set_level(l);
+  return true;
+}
+
+namespace {
+hub::PluginResolver resolver(const loader::Registry& reg) {
+  return [&reg](const std::string& id) { return reg.find(id); };
+}
+
+}  // namespace
+
+int open_hub(hub::Hub& h, const loader::Registry& reg) {
+  auto errors = h.open(resolver(reg));
+  if (!errors.empty()) {
+    for (const auto& e : errors) std::cerr << "error: " << e.message() << "\n";
+    return kConfig;
+  }
+  return kOk;
+}
+
 Progress::Progress(std::string label)
     : label_(std::move(label)), start_(std::chrono::steady_clock::now()), tty_(isatty(STDERR_FILENO) == 1) {}
 
@@ -77,6 +109,12 @@ void Progress::update(std::size_t done, std::size_t total) {
   std::cerr << "\r" << label_ << " [" << std::string(static_cast<std::size_t>(filled), '#')
             << std::string(static_cast<std::size_t>(kWidth - filled), '.') << "] " << done << "/" << total << std::flush;
   drawn_ = true;
+}
+
+void Progress::label(std::string text) {
+  if (text == label_) return;
+  finish();
+  label_ = std::move(text);
 }
 
 void Progress::finish() {

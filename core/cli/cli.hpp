@@ -15,6 +15,10 @@
 #include "loader/registry.hpp"
 #include "store/store.hpp"
 
+namespace stockrelay::hub {
+class Hub;
+}
+
 namespace stockrelay::cli {
 
 // Exit codes (docs/cli.md).
@@ -50,6 +54,12 @@ std::unique_ptr<store::Store> open_store(const config::Config& cfg, store::OpenM
 
 std::string self_exe();
 
+// --config and --log-level, shared by every command that runs the hub.
+void common_options(po::options_description& o, std::string& config_path, std::string& level);
+bool apply_level(const std::string& level);
+// Opens the hub's connections; prints every error. Returns an exit code (0 ok).
+int open_hub(hub::Hub& h, const loader::Registry& reg);
+
 // A progress bar on stderr, drawn only on a terminal and only once the work
 // has taken longer than a second.
 class Progress {
@@ -57,6 +67,7 @@ class Progress {
   explicit Progress(std::string label);
   ~Progress();
   void update(std::size_t done, std::size_t total);
+  void label(std::string text);  // a new phase: the next update draws a new line
   void finish();
 
  private:
@@ -70,5 +81,6 @@ class Progress {
 std::vector<Command> run_commands();      // run, sync, check
 std::vector<Command> plugin_commands();   // plugins list|inspect|install|probe
 std::vector<Command> inspect_commands();  // orders, log, links, version
+std::vector<Command> pool_commands();     // pool join|leave|status
 
 }  // namespace stockrelay::cli

@@ -9,31 +9,13 @@
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "config/schema.hpp"
+#include "engine/sku_audit.hpp"
 #include "hub/hub.hpp"
 
 namespace stockrelay::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-void common_options(po::options_description& o, std::string& config_path, std::string& level) {
-  o.add_options()("config,c", po::value(&config_path)->default_value("stockrelay.yaml"), "configuration file")(
-      "log-level", po::value(&level)->default_value("info"), "debug | info | warn | error");
-}
-
-bool apply_level(const std::string& level) {
-  log::Level l;
-  if (!log::parse_level(level, l)) {
-    std::cerr << "stockrelay: --log-level must be debug, info, warn or error\n";
-    return false;
-  }
-  log::set_level(l);
-  return true;
-}
-
-hub::PluginResolver resolver(const loader::Registry& reg) {
-  return [&reg](const std::string& id) { return reg.find(id); };
-}
 
 // Waits for SIGINT or SIGTERM. The signals are blocked before any thread
 // starts, so every thread inherits the mask and only this one sees them.
@@ -64,14 +46,6 @@ std::string rehearsal_copy(const std::string& path) {
   return copy.string();
 }
 
-int open_hub(hub::Hub& h, const loader::Registry& reg) {
-  auto errors = h.open(resolver(reg));
-  if (!errors.empty()) {
-    for (const auto& e : errors) std::cerr << "error: " << e.message() << "\n";
-    return kConfig;
-  }
-  return kOk;
-}
 
 int run(const std::vector<std::string>& args) {
   // First thing: a SIGTERM that arrives while plugins load must stop the hub
@@ -177,12 +151,37 @@ int sync(const std::vector<std::string>& args) {
   return quiet && failed == 0 ? kOk : kFailed;
 }
 
+// The SKU audit over what the store knows of every connection's products
+// (filled by polls): duplicates, look-alikes, products without stock tracking.
+int audit(const config::Config& cfg, bool strict) {
+  if (!fs::exists(cfg.store.path)) {
+    std::cout << "SKU audit: no store yet at " << cfg.store.path
+              << " (run `stockrelay sync --once --reconcile` to read the catalogues)\n";
+    return kOk;
+  }
+  auto store = open_store(cfg, store::OpenMode::ReadOnly);
+  if (!store) return kStore;
+  std::vector<engine::SkuSighting> sightings;
+  for (const auto& p : store->products(std::nullopt))
+    sightings.push_back({p.connection, p.sku,
+                         p.remote_variation_id.empty() ? "product " + p.remote_id
+                                                       : "variation " + p.remote_id + "/" + p.remote_variation_id,
+                         p.managed, p.active});
+  auto findings = engine::audit_skus(sightings);
+  std::cout << "SKU audit: " << sightings.size() << " products, " << findings.size()
+            << (findings.size() == 1 ? " finding" : " findings") << "\n";
+  for (const auto& f : findings) std::cout << "  " << engine::describe(f) << "\n";
+  return strict && !findings.empty() ? kFailed : kOk;
+}
+
 int check(const std::vector<std::string>& args) {
   std::string config_path, level;
+  bool strict = false;
   po::options_description o("check options");
   common_options(o, config_path, level);
+  o.add_options()("strict", po::bool_switch(&strict), "exit 1 when the SKU audit finds anything");
   po::variables_map vm;
-  if (auto rc = parse("stockrelay check [--config FILE]", o, args, vm)) return *rc;
+  if (auto rc = parse("stockrelay check [--config FILE] [--strict]", o, args, vm)) return *rc;
   auto cfg = load_config(config_path);
   if (!cfg) return kConfig;
   auto reg = registry_for(&*cfg);
@@ -204,7 +203,7 @@ int check(const std::vector<std::string>& args) {
   }
   std::cout << config_path << ": ok (" << cfg->connections.size() << " connections, " << cfg->pools.size()
             << " pools, " << cfg->routes.size() << " routes, " << cfg->schedules.size() << " schedules)\n";
-  return kOk;
+  return audit(*cfg, strict);
 }
 
 }  // namespace

@@ -169,7 +169,8 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     if (ctx.pool.master && !master_member) return d;  // the master decides the pool's level
     // First appearance in the pool: this member's quantity becomes the pool's.
     set_level(d, ctx, st, obs.quantity, member);
-    d.log.push_back(entry(ctx, member, "appear", std::nullopt, obs.quantity, "first seen in " + member, "ok"));
+    d.cause = "first seen in " + member;
+    d.log.push_back(entry(ctx, member, "appear", std::nullopt, obs.quantity, d.cause, "ok"));
     write_members(d, ctx, st, obs.quantity);
     return d;
   }
@@ -180,6 +181,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     if (obs.quantity != pool_q) {
       set_level(d, ctx, st, obs.quantity, member);
       d.log.push_back(entry(ctx, member, "master", pool_q, obs.quantity, "level in master " + member, "ok"));
+      d.cause = "level in master " + member;
     }
     write_members(d, ctx, st, obs.quantity);
     return d;
@@ -188,7 +190,8 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // The member joins this SKU: it takes the pool's quantity.
     b.expected = obs.quantity;
     if (obs.quantity != shown(ctx.pool, pool_q)) {
-      d.log.push_back(entry(ctx, member, "join", obs.quantity, shown(ctx.pool, pool_q), "joined the pool", "ok"));
+      d.cause = "join of " + member;
+      d.log.push_back(entry(ctx, member, "join", obs.quantity, shown(ctx.pool, pool_q), d.cause, "ok"));
       d.writes.push_back({member, shown(ctx.pool, pool_q)});
     }
     return d;
@@ -216,6 +219,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
 
   std::string cause = "manual change in " + member + " (" + prev->expected.to_string() + " -> " +
                       obs.quantity.to_string() + ")";
+  d.cause = cause;
   if (!ctx.pool.master) {
     Quantity new_q = pool_q + diff;
     b.expected = obs.quantity;

@@ -52,6 +52,9 @@ struct Decision {
   bool clear_deferred = false;                  // the member's deferred observation is settled
   bool want_poll = false;                       // poll the member's orders: look for the cause
   std::vector<store::LogEntry> log;
+  // Why the writes are made, as the target's log shows it ("manual change in
+  // shop-b (5 -> 7)", "join of shop-c"); empty: the event's own cause.
+  std::string cause;
 };
 
 struct LedgerContext {

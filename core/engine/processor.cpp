@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "engine/sku.hpp"
+#include "engine/sku_audit.hpp"
 
 namespace stockrelay::engine {
 namespace {
@@ -97,6 +98,7 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
     if (change.sold == Quantity()) continue;
     const auto* pool = pool_for(cfg_, conn, change.now.sku);
     if (!pool) continue;
+    if (excluded(tx, conn, change.now.sku, now, order.id)) continue;
     LedgerContext ctx{*pool, change.now.sku, now, cfg_.engine.settle_ms};
     auto d = on_sale(ctx, load(tx, *pool, change.now.sku, conn), conn, change.sold, cause, order.id);
     store_decision(tx, *pool, change.now.sku, d, cause, now, fx);
@@ -106,9 +108,15 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
 
 void Processor::apply_level(store::Transaction& tx, const std::string& conn, const sr::StockLevel& obs,
                             bool deferred_due, store::Millis now, StepEffects& fx) {
+  if (!obs.remote_id.empty()) remember_product(tx, conn, obs, now);
   auto before = tx.baseline(conn, obs.sku);
   bool echo = before && before->expected == obs.quantity;
-  if (const auto* pool = pool_for(cfg_, conn, obs.sku)) {
+  const auto* pool = pool_for(cfg_, conn, obs.sku);
+  if (pool && excluded(tx, conn, obs.sku, now, {})) {
+    if (deferred_due) tx.delete_deferred(conn, obs.sku);
+    return;
+  }
+  if (pool) {
     LedgerContext ctx{*pool, obs.sku, now, cfg_.engine.settle_ms};
     auto d = on_level(ctx, load(tx, *pool, obs.sku, conn), conn, obs, deferred_due);
     store_decision(tx, *pool, obs.sku, d, "level in " + conn, now, fx);
@@ -131,7 +139,18 @@ void Processor::apply_level(store::Transaction& tx, const std::string& conn, con
 
 void Processor::apply_product(store::Transaction& tx, const std::string& conn, const sr::ProductChange& p,
                               store::Millis now) {
+  store::Product row;
+  row.connection = conn;
+  row.remote_id = p.remote_id;
+  row.remote_variation_id = p.remote_variation_id;
+  row.sku = p.sku;
+  row.name = p.name;
+  row.managed = p.managed;
+  row.active = p.active;
+  row.updated_at = now;
+  if (!p.remote_id.empty()) tx.put_product(row);
   auto old = tx.link(conn, p.sku);
+  if (old && p.remote_id != old->remote_id && tx.products_with_sku(conn, p.sku).size() > 1) return;  // first link kept
   store::Link link{conn, p.sku, p.remote_id, p.remote_variation_id, p.active, now};
   tx.put_link(link);
   if (old && old->active && !p.active) {
@@ -152,6 +171,34 @@ void Processor::apply_deferred(store::Transaction& tx, const store::DeferredLeve
   apply_level(tx, d.connection, obs, true, now, fx);
 }
 
+bool Processor::excluded(store::Transaction& tx, const std::string& conn, const std::string& sku, store::Millis now,
+                         const std::string& order_id) {
+  auto products = tx.products_with_sku(conn, sku);
+  if (products.size() < 2) return false;
+  std::string ids;
+  for (const auto& p : products)
+    ids += (ids.empty() ? "" : ", ") + p.remote_id + (p.remote_variation_id.empty() ? "" : "/" + p.remote_variation_id);
+  std::string msg = "SKU '" + visible_sku(sku) + "' is on " + std::to_string(products.size()) + " products in " + conn +
+                    " (" + ids + "): excluded from sync there until only one remains";
+  log::warn({conn, sku, order_id}, msg);
+  tx.append_log(log_entry(now, "warn", conn, sku, order_id, "duplicate", "duplicate SKU in " + conn, "excluded", msg));
+  return true;
+}
+
+void Processor::remember_product(store::Transaction& tx, const std::string& conn, const sr::StockLevel& obs,
+                                 store::Millis now) {
+  for (const auto& p : tx.products_with_sku(conn, obs.sku))
+    if (p.remote_id == obs.remote_id && p.remote_variation_id == obs.remote_variation_id) return;
+  store::Product row;
+  row.connection = conn;
+  row.remote_id = obs.remote_id;
+  row.remote_variation_id = obs.remote_variation_id;
+  row.sku = obs.sku;
+  row.managed = obs.managed;
+  row.updated_at = now;
+  tx.put_product(row);
+}
+
 SkuState Processor::load(store::Transaction& tx, const config::PoolConfig& pool, const std::string& sku,
                          const std::string& member) {
   SkuState st;
@@ -170,6 +217,7 @@ void Processor::store_decision(store::Transaction& tx, const config::PoolConfig&
   for (const auto& b : d.baselines) tx.put_baseline(b);
   for (const auto& w : d.writes) {
     if (!facts_.has_capability(w.member, "stock.out")) continue;  // a read-only member
+    if (excluded(tx, w.member, sku, now, {})) continue;
     sr::Command c;
     std::optional<sr::RemoteRef> ref;
     if (auto link = tx.link(w.member, sku); link && link->active)
@@ -179,7 +227,7 @@ void Processor::store_decision(store::Transaction& tx, const config::PoolConfig&
     set.quantity = w.quantity;
     set.link = ref;
     c.body = std::move(set);  // `expected` is filled in when it is sent (hub.cpp)
-    enqueue(tx, w.member, c, "set_stock:" + sku, cause, now, fx);
+    enqueue(tx, w.member, c, "set_stock:" + sku, d.cause.empty() ? cause : d.cause, now, fx);
   }
   if (d.defer) tx.put_deferred(*d.defer);
   if (d.want_poll && d.defer) fx.poll.insert(d.defer->connection);
@@ -339,6 +387,52 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
     sync->updated_at = now;
     tx.put_order_sync(*sync);
     note_back(tx, *sync, "stockrelay: sync to " + item.target + " failed: " + message, now, fx);
+  }
+}
+
+void Processor::join_member(store::Transaction& tx, const config::PoolConfig& pool, const std::string& member,
+                            const std::vector<std::string>& skus, store::Millis now, StepEffects& fx) {
+  for (const auto& sku : skus) {
+    if (!pool_covers(pool, sku) || excluded(tx, member, sku, now, {})) continue;
+    auto b = tx.baseline(member, sku);
+    if (!b) continue;
+    Decision d;
+    d.cause = "join of " + member;
+    auto level = tx.pool_level(pool.name, sku);
+    if (!level) {
+      // New to the pool: the joining member's quantity becomes the pool's,
+      // and members that have the SKU get it.
+      d.level = store::PoolLevel{pool.name, sku, b->expected, member, now};
+      store::LogEntry e;
+      e.at = now;
+      e.connection = member;
+      e.sku = sku;
+      e.kind = "appear";
+      e.new_quantity = b->expected;
+      e.cause = "first seen in " + member + " (join)";
+      e.result = "ok";
+      d.log.push_back(e);
+      for (const auto& m : pool.members) {
+        if (m == member || (pool.master && *pool.master == m)) continue;
+        auto other = tx.baseline(m, sku);
+        if (other && other->expected != shown(pool, b->expected)) d.writes.push_back({m, shown(pool, b->expected)});
+      }
+    } else if (b->expected != shown(pool, level->quantity)) {
+      // Known before the join (as a non-member, or before it left): it takes
+      // the pool's quantity.
+      store::LogEntry e;
+      e.at = now;
+      e.connection = member;
+      e.sku = sku;
+      e.kind = "join";
+      e.old_quantity = b->expected;
+      e.new_quantity = shown(pool, level->quantity);
+      e.cause = d.cause;
+      e.result = "ok";
+      d.log.push_back(e);
+      d.writes.push_back({member, shown(pool, level->quantity)});
+    }
+    store_decision(tx, pool, sku, d, d.cause, now, fx);
   }
 }
 

@@ -45,6 +45,13 @@ class Processor {
   void apply_result(store::Transaction& tx, const store::OutboxItem& item, const sr::CommandResult& result,
                     store::Millis now, store::Millis retry_at, StepEffects& fx);
 
+  // The last step of a pool join, once the member's catalogue was read: of
+  // the SKUs in `skus` it had a level for before (as a non-member, or
+  // before it left), those in the pool take the pool's quantity; those new
+  // to the pool give it theirs (absolute writes, cause "join of <member>").
+  void join_member(store::Transaction& tx, const config::PoolConfig& pool, const std::string& member,
+              const std::vector<std::string>& skus, store::Millis now, StepEffects& fx);
+
   // An operator asks to push a failed order again.
   bool retry_order(store::Transaction& tx, const std::string& source, const std::string& order_id,
                    const std::string& target, store::Millis now, StepEffects& fx);
@@ -55,6 +62,12 @@ class Processor {
                    store::Millis, StepEffects&);
   void apply_product(store::Transaction&, const std::string& conn, const sr::ProductChange&, store::Millis);
   void apply_routes(store::Transaction&, const std::string& conn, const sr::Event&, store::Millis, StepEffects&);
+
+  // A SKU on two active products of `conn` is ambiguous there: logged, and
+  // neither read from nor written to that connection.
+  bool excluded(store::Transaction&, const std::string& conn, const std::string& sku, store::Millis now,
+                const std::string& order_id);
+  void remember_product(store::Transaction&, const std::string& conn, const sr::StockLevel&, store::Millis now);
 
   SkuState load(store::Transaction&, const config::PoolConfig&, const std::string& sku, const std::string& member);
   void store_decision(store::Transaction&, const config::PoolConfig&, const std::string& sku, const Decision&,

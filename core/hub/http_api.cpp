@@ -1,5 +1,5 @@
 // The hub's HTTP surface: webhook ingress, /healthz, /metrics and the
-// read-only admin JSON API (bearer token).
+// admin JSON API (bearer token).
 #include <openssl/crypto.h>
 
 #include "common/log.hpp"
@@ -125,19 +125,62 @@ void Hub::install_http_routes() {
     });
   });
 
-  // Admin API: read-only, bearer token. No token configured: disabled.
-  server_->route("GET", "/admin/", [this](const http::ServerRequest& req, http::Respond respond) {
+  // Admin API, bearer token. No token configured: disabled. Reads are GET;
+  // the only writes are pool membership changes (POST).
+  auto authorized = [this](const http::ServerRequest& req, http::Respond& respond) {
     const std::string& token = cfg_.server.admin_token;
     std::string auth = req.header("authorization");
     std::string expected = "Bearer " + token;
     if (token.empty()) {
       respond(json_response(404, {{"error", "the admin API is disabled (set server.admin_token)"}}));
-      return;
+      return false;
     }
     if (auth.size() != expected.size() || CRYPTO_memcmp(auth.data(), expected.data(), auth.size()) != 0) {
       respond(json_response(401, {{"error", "missing or wrong bearer token"}}));
+      return false;
+    }
+    return true;
+  };
+
+  // POST /admin/pools/<pool>/join/<connection> (runs in the background;
+  // GET /admin/pools shows its progress) and .../leave/<connection>.
+  server_->route("POST", "/admin/pools/", [this, authorized](const http::ServerRequest& req, http::Respond respond) {
+    if (!authorized(req, respond)) return;
+    std::string rest = req.path.substr(std::string("/admin/pools/").size());
+    auto a = rest.find('/');
+    auto b = a == std::string::npos ? std::string::npos : rest.find('/', a + 1);
+    if (b == std::string::npos) {
+      respond(json_response(404, {{"error", "use /admin/pools/<pool>/join/<connection> or .../leave/<connection>"}}));
       return;
     }
+    std::string pool = rest.substr(0, a), action = rest.substr(a + 1, b - a - 1), conn = rest.substr(b + 1);
+    if (action != "join" && action != "leave") {
+      respond(json_response(404, {{"error", "unknown pool action '" + action + "' (join, leave)"}}));
+      return;
+    }
+    if (auto st = check_membership_change(pool, conn); !st) {
+      respond(json_response(400, {{"error", st.error().message()}}));
+      return;
+    }
+    // Both wait for the engine strand, which must not be this io thread's
+    // caller chain: run them on a thread of their own.
+    std::lock_guard lock(jobs_mu_);
+    jobs_.emplace_back([this, pool, conn, action, respond = std::move(respond)]() mutable {
+      if (action == "leave") {
+        auto st = leave_pool(pool, conn);
+        respond(st ? json_response(200, {{"pool", pool}, {"connection", conn}, {"state", "left"}})
+                   : json_response(400, {{"error", st.error().message()}}));
+        return;
+      }
+      respond(json_response(202, {{"pool", pool}, {"connection", conn}, {"state", "joining"},
+                                  {"progress", "/admin/pools"}}));
+      auto r = join_pool(pool, conn, nullptr, 3600 * 1000);
+      if (!r) log::error({conn, {}, {}}, "join of pool " + pool + " failed: " + r.error().message());
+    });
+  });
+
+  server_->route("GET", "/admin/", [this, authorized](const http::ServerRequest& req, http::Respond respond) {
+    if (!authorized(req, respond)) return;
     std::string what = req.path.substr(std::string("/admin/").size());
     std::lock_guard lock(store_mu_);
     if (what == "connections") {
@@ -175,9 +218,32 @@ void Hub::install_http_routes() {
         arr.push_back({{"connection", l.connection}, {"sku", l.sku}, {"remote_id", l.remote_id},
                        {"remote_variation_id", l.remote_variation_id}, {"active", l.active}});
       respond(json_response(200, arr));
+    } else if (what == "pools") {
+      json arr = json::array();
+      auto rows = store_->pool_members();
+      for (const auto& p : pools()) {
+        json members = json::array();
+        for (const auto& m : p.members) {
+          json jm{{"connection", m}, {"state", "active"}};
+          for (const auto& r : rows)
+            if (r.pool == p.name && r.connection == m) {
+              jm["state"] = store::to_string(r.state);
+              jm["message"] = r.message;
+            }
+          if (auto j = p.joining.find(m); j != p.joining.end())
+            jm["join"] = {{"phase", j->second.phase}, {"read", j->second.read}, {"done", j->second.done},
+                          {"total", j->second.total}, {"since", j->second.since}};
+          members.push_back(std::move(jm));
+        }
+        for (const auto& r : rows)
+          if (r.pool == p.name && r.state == store::MemberState::Left)
+            members.push_back({{"connection", r.connection}, {"state", "left"}, {"message", r.message}});
+        arr.push_back({{"name", p.name}, {"members", std::move(members)}});
+      }
+      respond(json_response(200, arr));
     } else {
       respond(json_response(404, {{"error", "unknown admin resource '" + what + "'"},
-                                  {"resources", {"connections", "outbox", "orders", "log", "links"}}}));
+                                  {"resources", {"connections", "outbox", "orders", "log", "links", "pools"}}}));
     }
   });
 }

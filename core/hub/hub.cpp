@@ -7,6 +7,7 @@
 #include "common/metrics.hpp"
 #include "config/schema.hpp"
 #include "engine/coalesce.hpp"
+#include "engine/membership.hpp"
 #include "http/server.hpp"
 
 namespace stockrelay::hub {
@@ -69,6 +70,17 @@ Errors Hub::open(const PluginResolver& resolve) {
     }
     conns_.emplace(cc.name, std::move(c));
   }
+  // Joins and leaves by operators, on top of the members the config names.
+  std::vector<store::PoolMember> rows;
+  for (auto& row : store_->pool_members()) {
+    if (!conns_.count(row.connection) || !engine::find_pool(cfg_.pools, row.pool)) {
+      log::warn({row.connection, {}, {}}, "pool " + row.pool + ": membership of '" + row.connection +
+                                              "' recorded in the store is ignored: no such pool or connection");
+      continue;
+    }
+    rows.push_back(std::move(row));
+  }
+  engine::apply_membership(cfg_.pools, rows);
   processor_ = std::make_unique<engine::Processor>(
       cfg_, routes_, engine::ConnectionFacts{[this](const std::string& conn, const std::string& cap) {
         auto it = conns_.find(conn);
@@ -131,6 +143,11 @@ void Hub::stop() {
   if (!running_.exchange(false)) return;
   log::info({}, "stopping: finishing work in flight");
   if (server_) server_->stop();
+  {
+    std::lock_guard lock(jobs_mu_);
+    for (auto& t : jobs_) t.join();
+    jobs_.clear();
+  }
   for (auto& [name, c] : conns_) c->connection->stop();
   if (timer_) boost::asio::post(io_, [this] { timer_->cancel(); });
   work_.reset();
@@ -160,6 +177,7 @@ sr_status Hub::ingest(const std::string& connection, std::string_view doc) {
   auto it = conns_.find(connection);
   if (it == conns_.end()) return SR_FAILED;
   auto batch = it->second->parser->parse(connection, doc, clock_.now_ms());
+  it->second->ingested += batch.entries.size();
   for (const auto& e : batch.errors) log::error({connection, {}, {}}, e);
   if (!batch.errors.empty())
     Metrics::global().add("stockrelay_events_refused_total", {{"connection", connection}},
@@ -341,6 +359,7 @@ void Hub::kick_poll(Conn& c, bool reconcile) {
       while (prev < started && !c.polled_from.compare_exchange_weak(prev, started)) {
       }
     }
+    if (reconcile) ++c.reconciles_done;
     --busy_;
   });
 }

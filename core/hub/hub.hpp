@@ -28,6 +28,7 @@
 #include "common/error.hpp"
 #include "config/config.hpp"
 #include "engine/processor.hpp"
+#include "engine/sku_audit.hpp"
 #include "engine/rules.hpp"
 #include "hub/connection.hpp"
 #include "hub/ingest.hpp"
@@ -42,6 +43,26 @@ namespace stockrelay::hub {
 // Finds the plugin a connection names (id or path). The CLI passes the
 // loader's registry; tests may pass in-memory tables.
 using PluginResolver = std::function<Result<std::shared_ptr<const loader::Plugin>>(const std::string& id_or_path)>;
+
+// Where a pool join stands (admin API, CLI progress bar).
+struct JoinProgress {
+  std::string phase = "reading";   // reading (the catalogue) | writing (pool levels) | done | failed
+  std::size_t read = 0;            // events read from the joining connection so far
+  std::size_t done = 0;            // writes to it finished
+  std::size_t total = 0;           // writes to it planned so far
+  store::Millis since = 0;
+};
+
+// What a finished join found.
+struct JoinReport {
+  std::size_t linked = 0;                 // pool SKUs the connection now has a level for
+  std::size_t written = 0;                // levels written to it
+  std::size_t failed = 0;                 // writes that failed (see `stockrelay log`)
+  std::vector<std::string> pool_only;     // in the pool, not found in the connection
+  std::vector<std::string> new_in_pool;   // first seen in the connection: its quantity became the pool's
+  std::vector<engine::SkuFinding> findings;  // duplicates, look-alikes, unmanaged involving the connection
+  bool completed = false;                 // false: timed out or stopped before everything was written
+};
 
 struct HubOptions {
   bool dry_run = false;   // process, but deliver nothing (commands stay in the outbox)
@@ -83,6 +104,21 @@ class Hub {
   const config::Config& config() const { return cfg_; }
   Connection* connection(const std::string& name);
   std::vector<std::string> connection_names() const;
+  // Joins `connection` to `pool` (an import: products are linked by SKU and
+  // the connection takes the pool's quantities; SKUs new to the pool take its
+  // quantity) and waits until done. `progress` is called about every 200 ms.
+  Result<JoinReport> join_pool(const std::string& pool, const std::string& connection,
+                               const std::function<void(const JoinProgress&)>& progress, int timeout_ms);
+  // Stops syncing `connection` in `pool`; the other members are untouched.
+  Status leave_pool(const std::string& pool, const std::string& connection);
+  // The effective members (config + joins - leaves) and running joins.
+  struct PoolView {
+    std::string name;
+    std::vector<std::string> members;
+    std::map<std::string, JoinProgress> joining;
+  };
+  std::vector<PoolView> pools() const;
+
   // Operator retry of failed orders; returns how many were queued again.
   std::size_t retry_failed_orders(const std::optional<std::string>& source, const std::optional<std::string>& order_id);
 
@@ -100,6 +136,8 @@ class Hub {
     // has been processed (DESIGN: look for the cause first).
     std::atomic<store::Millis> polled_from{0};
     int poll_every_ms = 0;
+    std::atomic<std::size_t> ingested{0};    // events journalled from this connection
+    std::atomic<std::size_t> reconciles_done{0};  // reconcile polls finished (any outcome)
   };
 
   sr_status ingest(const std::string& connection, std::string_view events_json);
@@ -115,6 +153,9 @@ class Hub {
   void run_daily_schedules();
   void install_http_routes();
   store::Millis retry_at(const store::OutboxItem& item);
+  // Runs `f` on the engine strand (after the steps queued before it) and waits.
+  void on_engine(const std::function<void()>& f);
+  Status check_membership_change(const std::string& pool, const std::string& connection) const;
 
   config::Config cfg_;
   std::unique_ptr<store::Store> store_;
@@ -139,6 +180,14 @@ class Hub {
   std::map<std::string, int> daily_done_;  // schedule name -> day number it last ran
   std::mt19937_64 rng_{std::random_device{}()};
   std::mutex rng_mu_;
+  // Guards cfg_.pools' member lists for readers off the engine strand; the
+  // engine strand is the only writer.
+  mutable std::mutex members_mu_;
+  std::map<std::pair<std::string, std::string>, JoinProgress> joins_;  // (pool, connection), under members_mu_
+  // Pool joins/leaves started from the admin API; joined in stop() while the
+  // io threads still run (they wait for the engine strand).
+  std::mutex jobs_mu_;
+  std::vector<std::thread> jobs_;
 };
 
 }  // namespace stockrelay::hub

@@ -138,8 +138,37 @@ CREATE INDEX event_log_sku ON event_log (sku, id);
 CREATE INDEX event_log_order ON event_log (order_id, id);
 )sql";
 
+// Version 2: the products each connection has (SKU audit, duplicate
+// exclusion, join) and pool membership changed by operators.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE products (
+  connection          TEXT    NOT NULL,
+  remote_id           TEXT    NOT NULL,
+  remote_variation_id TEXT    NOT NULL,
+  sku                 TEXT    NOT NULL,
+  name                TEXT    NOT NULL,
+  managed             INTEGER NOT NULL,
+  active              INTEGER NOT NULL,
+  updated_at          INTEGER NOT NULL,
+  PRIMARY KEY (connection, remote_id, remote_variation_id)
+) WITHOUT ROWID;
+CREATE INDEX products_sku ON products (connection, sku);
+
+CREATE TABLE pool_members (
+  pool       TEXT    NOT NULL,
+  connection TEXT    NOT NULL,
+  state      TEXT    NOT NULL CHECK (state IN ('joining', 'active', 'left')),
+  since      INTEGER NOT NULL,
+  message    TEXT    NOT NULL,
+  PRIMARY KEY (pool, connection)
+) WITHOUT ROWID;
+
+CREATE INDEX outbox_target_created ON outbox (target, created_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 bool has_table(Db& db, const char* name) {

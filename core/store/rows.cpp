@@ -17,6 +17,21 @@ const char* to_string(OutboxState s) {
   return "unknown";
 }
 
+const char* to_string(MemberState s) {
+  switch (s) {
+    case MemberState::Joining: return "joining";
+    case MemberState::Active: return "active";
+    case MemberState::Left: return "left";
+  }
+  return "unknown";
+}
+
+std::optional<MemberState> member_state_from(std::string_view name) {
+  for (auto s : {MemberState::Joining, MemberState::Active, MemberState::Left})
+    if (name == to_string(s)) return s;
+  return std::nullopt;
+}
+
 const char* to_string(SyncStatus s) {
   switch (s) {
     case SyncStatus::Pending: return "pending";
@@ -44,8 +59,45 @@ E parse_enum(const Query& q, int col, const E (&values)[N]) {
 constexpr OutboxState kOutboxStates[] = {OutboxState::Pending, OutboxState::InFlight, OutboxState::Done,
                                          OutboxState::Failed};
 constexpr SyncStatus kSyncStatuses[] = {SyncStatus::Pending, SyncStatus::Synced, SyncStatus::Failed};
+constexpr MemberState kMemberStates[] = {MemberState::Joining, MemberState::Active, MemberState::Left};
 
 }  // namespace
+
+Product product(const Query& q) {
+  Product p;
+  p.connection = q.text(0);
+  p.remote_id = q.text(1);
+  p.remote_variation_id = q.text(2);
+  p.sku = q.text(3);
+  p.name = q.text(4);
+  p.managed = q.integer(5) != 0;
+  p.active = q.integer(6) != 0;
+  p.updated_at = q.integer(7);
+  return p;
+}
+
+Baseline baseline(const Query& q) {
+  Baseline b;
+  b.connection = q.text(0);
+  b.sku = q.text(1);
+  b.expected = sr::Quantity::from_milli(q.integer(2));
+  b.last_written = quantity(q.optional_integer(3));
+  b.last_observed = quantity(q.optional_integer(4));
+  b.observed_version = q.text(5);
+  b.written_at = q.integer(6);
+  b.observed_at = q.integer(7);
+  return b;
+}
+
+PoolMember pool_member(const Query& q) {
+  PoolMember m;
+  m.pool = q.text(0);
+  m.connection = q.text(1);
+  m.state = parse_enum(q, 2, kMemberStates);
+  m.since = q.integer(3);
+  m.message = q.text(4);
+  return m;
+}
 
 OutboxItem outbox_item(const Query& q) {
   OutboxItem o;

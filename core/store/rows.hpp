@@ -23,6 +23,17 @@ OrderSync order_sync(const Query& q);
 inline constexpr const char* kLinkColumns = "connection, sku, remote_id, remote_variation_id, active, updated_at";
 Link link(const Query& q);
 
+inline constexpr const char* kProductColumns =
+    "connection, remote_id, remote_variation_id, sku, name, managed, active, updated_at";
+Product product(const Query& q);
+
+inline constexpr const char* kBaselineColumns =
+    "connection, sku, expected, last_written, last_observed, observed_version, written_at, observed_at";
+Baseline baseline(const Query& q);
+
+inline constexpr const char* kPoolMemberColumns = "pool, connection, state, since, message";
+PoolMember pool_member(const Query& q);
+
 inline constexpr const char* kLogColumns =
     "id, at, level, connection, sku, order_id, kind, old_qty, new_qty, cause, result, message";
 LogEntry log_entry(const Query& q);

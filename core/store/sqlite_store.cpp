@@ -243,6 +243,55 @@ std::vector<Link> SqliteStore::links(const std::optional<std::string>& connectio
   return out;
 }
 
+std::vector<Product> SqliteStore::products(const std::optional<std::string>& connection) {
+  std::string sql = std::string("SELECT ") + rows::kProductColumns + " FROM products";
+  if (connection) sql += " WHERE connection = ?";
+  sql += " ORDER BY connection, sku, remote_id, remote_variation_id";
+  std::lock_guard guard(read_mu_);
+  auto q = reader_->query(sql);
+  if (connection) q.bind(*connection);
+  std::vector<Product> out;
+  while (q.step()) out.push_back(rows::product(q));
+  return out;
+}
+
+std::vector<PoolMember> SqliteStore::pool_members() {
+  std::lock_guard guard(read_mu_);
+  auto q = reader_->query(std::string("SELECT ") + rows::kPoolMemberColumns + " FROM pool_members ORDER BY pool, connection");
+  std::vector<PoolMember> out;
+  while (q.step()) out.push_back(rows::pool_member(q));
+  return out;
+}
+
+std::vector<PoolLevel> SqliteStore::pool_levels(const std::string& pool) {
+  std::lock_guard guard(read_mu_);
+  auto q = reader_->query("SELECT pool, sku, quantity, origin, updated_at FROM pool_levels WHERE pool = ?1 ORDER BY sku");
+  q.bind(pool);
+  std::vector<PoolLevel> out;
+  while (q.step())
+    out.push_back(PoolLevel{q.text(0), q.text(1), sr::Quantity::from_milli(q.integer(2)), q.text(3), q.integer(4)});
+  return out;
+}
+
+std::vector<Baseline> SqliteStore::baselines(const std::string& connection) {
+  std::lock_guard guard(read_mu_);
+  auto q = reader_->query(std::string("SELECT ") + rows::kBaselineColumns +
+                          " FROM baselines WHERE connection = ?1 ORDER BY sku");
+  q.bind(connection);
+  std::vector<Baseline> out;
+  while (q.step()) out.push_back(rows::baseline(q));
+  return out;
+}
+
+std::pair<std::size_t, std::size_t> SqliteStore::outbox_progress(const std::string& target, Millis since) {
+  std::lock_guard guard(read_mu_);
+  auto q = reader_->query(
+      "SELECT coalesce(sum(state IN ('done', 'failed')), 0), count(*) FROM outbox WHERE target = ?1 AND created_at >= ?2");
+  q.bind(target, since);
+  q.step();
+  return {static_cast<std::size_t>(q.integer(0)), static_cast<std::size_t>(q.integer(1))};
+}
+
 std::size_t SqliteStore::outbox_depth(const std::string& target) {
   std::lock_guard guard(read_mu_);
   auto q = reader_->query("SELECT count(*) FROM outbox WHERE target = ?1 AND state IN ('pending', 'in_flight')");

@@ -42,6 +42,11 @@ class SqliteStore final : public Store {
   std::vector<OutboxItem> outbox(const std::optional<std::string>& target, bool include_done,
                                  std::size_t limit) override;
   std::vector<Link> links(const std::optional<std::string>& connection) override;
+  std::vector<Product> products(const std::optional<std::string>& connection) override;
+  std::vector<PoolMember> pool_members() override;
+  std::vector<PoolLevel> pool_levels(const std::string& pool) override;
+  std::vector<Baseline> baselines(const std::string& connection) override;
+  std::pair<std::size_t, std::size_t> outbox_progress(const std::string& target, Millis since) override;
   std::size_t outbox_depth(const std::string& target) override;
   std::int64_t journal_count() override;
 
@@ -80,6 +85,10 @@ class SqliteTransaction final : public Transaction {
   std::optional<DeferredLevel> deferred(const std::string& connection, const std::string& sku) override;
   void put_link(const Link&) override;
   std::optional<Link> link(const std::string& connection, const std::string& sku) override;
+  void put_product(const Product&) override;
+  std::vector<Product> products_with_sku(const std::string& connection, const std::string& sku) override;
+  void put_pool_member(const PoolMember&) override;
+  std::size_t outbox_cancel(const std::string& target, const std::string& key_prefix, const std::string& why) override;
   std::int64_t enqueue(const OutboxItem& item) override;
   std::vector<OutboxItem> claim_due(const std::string& target, Millis now, std::size_t limit) override;
   std::optional<OutboxItem> outbox_item(std::int64_t id) override;

@@ -137,7 +137,42 @@ std::optional<Link> SqliteTransaction::link(const std::string& connection, const
   return rows::link(q);
 }
 
+void SqliteTransaction::put_product(const Product& p) {
+  db().query(
+          "INSERT OR REPLACE INTO products (connection, remote_id, remote_variation_id, sku, name, managed, active, "
+          "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+      .bind(p.connection, p.remote_id, p.remote_variation_id, p.sku, p.name, std::int64_t{p.managed ? 1 : 0},
+            std::int64_t{p.active ? 1 : 0}, p.updated_at)
+      .run();
+}
+
+std::vector<Product> SqliteTransaction::products_with_sku(const std::string& connection, const std::string& sku) {
+  auto q = db().query(std::string("SELECT ") + rows::kProductColumns +
+                      " FROM products WHERE connection = ?1 AND sku = ?2 AND active = 1 ORDER BY remote_id, "
+                      "remote_variation_id");
+  q.bind(connection, sku);
+  std::vector<Product> out;
+  while (q.step()) out.push_back(rows::product(q));
+  return out;
+}
+
+void SqliteTransaction::put_pool_member(const PoolMember& m) {
+  db().query("INSERT OR REPLACE INTO pool_members (pool, connection, state, since, message) VALUES (?1, ?2, ?3, ?4, ?5)")
+      .bind(m.pool, m.connection, std::string_view(to_string(m.state)), m.since, m.message)
+      .run();
+}
+
 // ---- outbox ----------------------------------------------------------------------
+
+std::size_t SqliteTransaction::outbox_cancel(const std::string& target, const std::string& key_prefix,
+                                             const std::string& why) {
+  auto q = db().query(
+      "UPDATE outbox SET state = 'done', last_error = ?3, updated_at = ?4 WHERE target = ?1 AND state = 'pending' "
+      "AND substr(coalesce_key, 1, length(?2)) = ?2");
+  q.bind(target, key_prefix, why, rows::wall_clock_ms());
+  q.run();
+  return static_cast<std::size_t>(db().changes());
+}
 
 std::int64_t SqliteTransaction::enqueue(const OutboxItem& item) {
   Db& db = this->db();

@@ -113,6 +113,34 @@ struct Link {
   Millis updated_at = 0;
 };
 
+// One product (or variation) a connection has: what the SKU audit, the
+// duplicate exclusion and the join read. A SKU on two active products of one
+// connection is ambiguous there and is not synced to or from it.
+struct Product {
+  std::string connection;
+  std::string remote_id;
+  std::string remote_variation_id;
+  std::string sku;
+  std::string name;
+  bool managed = true;   // the remote tracks stock for it
+  bool active = true;
+  Millis updated_at = 0;
+};
+
+// A connection's membership of a pool, once an operator joined or left it.
+// Members named in the config without a row are active.
+enum class MemberState { Joining, Active, Left };
+const char* to_string(MemberState);
+std::optional<MemberState> member_state_from(std::string_view);
+
+struct PoolMember {
+  std::string pool;
+  std::string connection;
+  MemberState state = MemberState::Active;
+  Millis since = 0;
+  std::string message;   // e.g. the join's summary
+};
+
 // ---- outbox ------------------------------------------------------------------
 
 enum class OutboxState { Pending, InFlight, Done, Failed };
@@ -203,6 +231,17 @@ class Transaction {
   virtual void put_link(const Link&) = 0;
   virtual std::optional<Link> link(const std::string& connection, const std::string& sku) = 0;
 
+  // Keyed by connection + remote ids; replaces. A changed SKU moves the row.
+  virtual void put_product(const Product&) = 0;
+  // Active products of `connection` carrying exactly this SKU.
+  virtual std::vector<Product> products_with_sku(const std::string& connection, const std::string& sku) = 0;
+
+  virtual void put_pool_member(const PoolMember&) = 0;
+  // Pending commands for `target` with this coalesce-key prefix end as Done
+  // with `why` (a member leaving a pool). Returns how many.
+  virtual std::size_t outbox_cancel(const std::string& target, const std::string& key_prefix,
+                                    const std::string& why) = 0;
+
   // Adds a command. If `item.coalesce_key` is non-empty and a Pending item with
   // the same target and key exists, that item takes the new payload and
   // source_ref instead (the newest level wins) and its id is returned.
@@ -256,6 +295,12 @@ class Store {
   virtual std::vector<OutboxItem> outbox(const std::optional<std::string>& target, bool include_done,
                                          std::size_t limit) = 0;
   virtual std::vector<Link> links(const std::optional<std::string>& connection) = 0;
+  virtual std::vector<Product> products(const std::optional<std::string>& connection) = 0;
+  virtual std::vector<PoolMember> pool_members() = 0;
+  virtual std::vector<PoolLevel> pool_levels(const std::string& pool) = 0;
+  virtual std::vector<Baseline> baselines(const std::string& connection) = 0;
+  // Outbox items for `target` created at or after `since`: {done or failed, all}.
+  virtual std::pair<std::size_t, std::size_t> outbox_progress(const std::string& target, Millis since) = 0;
   virtual std::size_t outbox_depth(const std::string& target) = 0;  // Pending + InFlight
   virtual std::int64_t journal_count() = 0;
 };

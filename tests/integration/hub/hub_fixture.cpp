@@ -40,7 +40,8 @@ std::string config_yaml(const HubSetup& s, const TempDir& dir) {
   }
   if (s.pool) {
     y += "pools:\n  main:\n    members: [";
-    for (std::size_t i = 0; i < s.shops.size(); ++i) y += (i ? ", " : "") + s.shops[i];
+    const auto& members = s.members.empty() ? s.shops : s.members;
+    for (std::size_t i = 0; i < members.size(); ++i) y += (i ? ", " : "") + members[i];
     y += "]\n";
   }
   y += s.extra_yaml;

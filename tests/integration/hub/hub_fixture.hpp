@@ -30,6 +30,7 @@ class TempDir {
 struct HubSetup {
   std::vector<std::string> shops{"shop-a", "shop-b", "shop-c"};
   bool pool = true;                 // the shops form one shared pool
+  std::vector<std::string> members; // the pool's members in the config; empty: every shop
   std::string extra_yaml;           // appended to the generated config
   std::string engine_yaml = "engine: {settle_ms: 300, retry_base_ms: 50, retry_max_ms: 400, max_attempts: 6, default_poll_seconds: 3600}\n";
   std::string admin_token = "test-admin-token-123";
