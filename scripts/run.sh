@@ -1,17 +1,14 @@
 #!/usr/bin/env bash
-# The quick start's first command: set up, build, and run the hub on its
-# embedded default (SQLite) with three memory test shops in one shared pool
-# (examples/shared-pool.yaml). Ctrl-C stops it cleanly.
+# The quick start's first command: set up, build, and run `stockrelay demo`
+# on examples/demo.yaml: three simulated WooCommerce shops (stockrelay-sim)
+# in one shared pool, random orders, cancellations and stock edits, every
+# change the hub passes on printed as it happens, and a check at the end that
+# all shops show the same stock. Arguments go to `stockrelay demo`
+# (scripts/run.sh --seconds 60 --rate 10; --help lists them). Ctrl-C ends the
+# activity early; the check still runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh release stockrelay memory memory-shop
-build=build/release
-work="${STOCKRELAY_WORKDIR:-$PWD/.demo}"
-mkdir -p "$work"
-cp examples/shared-pool.yaml "$work/stockrelay.yaml"
-cd "$work"
-for shop in shop-a shop-b shop-c; do
-  [ -f "$shop.json" ] || "$OLDPWD/$build/tests/plugins/memory/memory-shop" "$shop.json" create SKU-1 10 >/dev/null
-done
-echo "shops: $work/shop-{a,b,c}.json  (change them with $build/tests/plugins/memory/memory-shop)"
-exec "$OLDPWD/$build/stockrelay" run --config stockrelay.yaml
+scripts/setup.sh release stockrelay stockrelay-sim woocommerce
+args=()
+[ -n "${STOCKRELAY_WORKDIR:-}" ] && args+=(--workdir "$STOCKRELAY_WORKDIR")
+exec build/release/stockrelay demo "${args[@]}" "$@"

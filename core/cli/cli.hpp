@@ -82,5 +82,6 @@ std::vector<Command> run_commands();      // run, sync, check
 std::vector<Command> plugin_commands();   // plugins list|inspect|install|probe
 std::vector<Command> inspect_commands();  // orders, log, links, version
 std::vector<Command> pool_commands();     // pool join|leave|status
+std::vector<Command> demo_commands();     // demo
 
 }  // namespace stockrelay::cli

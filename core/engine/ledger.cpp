@@ -141,6 +141,15 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
                           "skipped", "version " + obs.version + " is older than " + prev->observed_version));
     return d;
   }
+  if (prev && obs.read_at > 0 && prev->written_at > 0 && obs.read_at < prev->written_at &&
+      (obs.version.empty() || obs.version <= prev->observed_version)) {
+    // Read before our last write there was acknowledged, and no newer than
+    // it: it shows the level before our write, not a change.
+    d.log.push_back(entry(ctx, member, "observe", prev->last_observed, obs.quantity, "stale observation",
+                          "skipped", "read before the hub's write of " + prev->expected.to_string() +
+                                         " was acknowledged (version " + obs.version + ")"));
+    return d;
+  }
   if (!obs.managed) {
     d.log.push_back(entry(ctx, member, "observe", std::nullopt, std::nullopt, "stock not managed there",
                           "skipped", "the product does not track stock; it is not synced"));
@@ -199,6 +208,11 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
 
   Quantity diff = obs.quantity - prev->expected;
   if (diff == Quantity()) {
+    // Explained, and at least as new as a level still waiting for its cause:
+    // that one is superseded. Remote versions may have one-second resolution,
+    // so a level read before our write in the same second can arrive late
+    // looking like a change; a fresh read that matches settles it.
+    if (!deferred_due && st.deferred && obs.version >= st.deferred->version) d.clear_deferred = true;
     // Our own write echoing back, or explained by known orders. In a shared
     // pool the member must also show the pool's level: if a write of ours
     // was refused (a conflict) or failed, make it again now.
@@ -210,8 +224,13 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // Unexplained: before calling it a manual change, give the member's
     // orders the chance to explain it (a dropped order webhook looks exactly
     // like a manual decrease).
+    // The same level seen again (a later poll reads it too) keeps the time
+    // it was first seen: it is judged after a poll that started later than
+    // that, not re-deferred by every poll.
+    bool again = st.deferred && st.deferred->observed == obs.quantity;
     d.clear_deferred = false;
-    d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version, ctx.now,
+    d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version,
+                                   again ? st.deferred->observed_at : ctx.now,
                                    st.deferred ? st.deferred->due_at : ctx.now + ctx.settle_ms};
     d.want_poll = true;
     return d;

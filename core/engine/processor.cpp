@@ -150,7 +150,8 @@ void Processor::apply_product(store::Transaction& tx, const std::string& conn, c
   row.updated_at = now;
   if (!p.remote_id.empty()) tx.put_product(row);
   auto old = tx.link(conn, p.sku);
-  if (old && p.remote_id != old->remote_id && tx.products_with_sku(conn, p.sku).size() > 1) return;  // first link kept
+  // A second product with this SKU: said once per product event; the first link is kept.
+  if (p.active && excluded(tx, conn, p.sku, now, {}) && old && p.remote_id != old->remote_id) return;
   store::Link link{conn, p.sku, p.remote_id, p.remote_variation_id, p.active, now};
   tx.put_link(link);
   if (old && old->active && !p.active) {

@@ -96,6 +96,13 @@ void Hub::install_http_routes() {
       respond(json_response(404, {{"error", "no connection '" + name + "' takes webhooks"}}));
       return;
     }
+    if (!it->second->started) {
+      // Its start() may be waiting for this very request (a shop pinging the
+      // webhook being registered): the plugin cannot take it yet.
+      Metrics::global().add("stockrelay_webhooks_total", {{"connection", name}, {"status", "503"}});
+      respond(json_response(503, {{"error", "connection '" + name + "' is starting"}}));
+      return;
+    }
     json headers = json::object();
     for (const auto& h : req.headers) headers[h.name] = h.value;
     std::string envelope =

@@ -120,15 +120,8 @@ Status Hub::start() {
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { io_.run(); });
 
   for (auto& [name, c] : conns_) {
-    Conn* cp = c.get();
-    boost::asio::post(*cp->strand, [this, cp] {
-      if (cp->connection->start() != SR_OK) {
-        log::error({cp->connection->name(), {}, {}}, "start failed: " + cp->connection->last_error() +
-                                                        " (the hub keeps running its other connections)");
-        return;
-      }
-      kick_poll(*cp, false);
-    });
+    c->start_timer = std::make_unique<boost::asio::steady_timer>(io_);
+    start_connection(*c, 0);
   }
   kick_process();
   for (auto& [name, c] : conns_) kick_deliver(name);
@@ -150,6 +143,8 @@ void Hub::stop() {
   }
   for (auto& [name, c] : conns_) c->connection->stop();
   if (timer_) boost::asio::post(io_, [this] { timer_->cancel(); });
+  for (auto& [name, c] : conns_)
+    if (c->start_timer) boost::asio::post(io_, [t = c->start_timer.get()] { t->cancel(); });
   work_.reset();
   // Strands finish the call they are in (plugins return SR_STOPPED quickly);
   // queued work then sees running_ == false and returns.
@@ -238,6 +233,36 @@ void Hub::after(const engine::StepEffects& fx) {
   }
 }
 
+void Hub::start_connection(Conn& c, int attempt) {
+  ++busy_;  // a start under way keeps wait_quiet waiting; a retry's back-off does not
+  boost::asio::post(*c.strand, [this, &c, attempt] {
+    struct Done {
+      std::atomic<int>& busy;
+      ~Done() { --busy; }
+    } done{busy_};
+    if (!running_) return;
+    Connection& conn = *c.connection;
+    sr_status st = conn.start();
+    if (st == SR_OK) {
+      c.started = true;
+      if (attempt > 0) log::info({conn.name(), {}, {}}, "started after " + std::to_string(attempt + 1) + " attempts");
+      kick_poll(c, c.reconcile_wanted.exchange(false));
+      kick_deliver(conn.name());
+      return;
+    }
+    // A shop that is down, slow or misconfigured at start-up must not stay
+    // dead until the next restart: try again, backing off (an invalid setup
+    // slowly, so the log says it once a minute rather than every second).
+    int delay_ms = st == SR_RETRY || st == SR_STOPPED ? std::min(60000, 1000 << std::min(attempt, 6)) : 60000;
+    log::error({conn.name(), {}, {}}, "start failed: " + conn.last_error() + "; trying again in " +
+                                          std::to_string(delay_ms / 1000) + " s (the other connections carry on)");
+    c.start_timer->expires_after(std::chrono::milliseconds(delay_ms));
+    c.start_timer->async_wait([this, &c, attempt](const boost::system::error_code& ec) {
+      if (!ec && running_) start_connection(c, attempt + 1);
+    });
+  });
+}
+
 void Hub::kick_deliver(const std::string& target) {
   if (options_.dry_run || !running_) return;
   auto it = conns_.find(target);
@@ -247,7 +272,7 @@ void Hub::kick_deliver(const std::string& target) {
   ++busy_;
   boost::asio::post(*c->strand, [this, c] {
     c->deliver_scheduled = false;
-    deliver_pending(*c);
+    if (c->started) deliver_pending(*c);  // else the start, once it succeeds, kicks it
     --busy_;
   });
 }
@@ -348,6 +373,11 @@ void Hub::deliver_pending(Conn& c) {
 
 void Hub::kick_poll(Conn& c, bool reconcile) {
   if (!running_ || !c.strand || !c.connection->plugin().has(loader::Slot::poll)) return;
+  if (!c.started) {
+    // Polled as soon as it has started (start_connection).
+    if (reconcile) c.reconcile_wanted = true;
+    return;
+  }
   if (!reconcile && c.poll_scheduled.exchange(true)) return;
   ++busy_;
   c.next_poll_at = clock_.monotonic_ms() + c.poll_every_ms;

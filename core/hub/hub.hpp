@@ -136,6 +136,11 @@ class Hub {
     // has been processed (DESIGN: look for the cause first).
     std::atomic<store::Millis> polled_from{0};
     int poll_every_ms = 0;
+    // Set once start() returned OK. Before, webhooks are answered 503 at
+    // once: a shop may call back (e.g. a ping) while start() waits for it.
+    std::atomic<bool> started{false};
+    std::unique_ptr<boost::asio::steady_timer> start_timer;  // retries a failed start()
+    std::atomic<bool> reconcile_wanted{false};               // asked for before it started
     std::atomic<std::size_t> ingested{0};    // events journalled from this connection
     std::atomic<std::size_t> reconciles_done{0};  // reconcile polls finished (any outcome)
   };
@@ -144,6 +149,9 @@ class Hub {
   void kick_process();
   void process_pending();
   void kick_deliver(const std::string& target);
+  // Calls the plugin's start() on the connection's strand; on failure tries
+  // again later, backing off. Polls and deliveries wait until it succeeded.
+  void start_connection(Conn& c, int attempt);
   void deliver_pending(Conn& c);
   void kick_poll(Conn& c, bool reconcile);
   void after(const engine::StepEffects& fx);

@@ -66,6 +66,10 @@ Result<JoinReport> Hub::join_pool(const std::string& pool, const std::string& co
                                   const std::function<void(const JoinProgress&)>& progress, int timeout_ms) {
   if (auto st = check_membership_change(pool, connection); !st) return st.error();
   Conn& c = *conns_.at(connection);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (running_ && !c.started && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (!c.started) return Error{"connection " + connection, "has not started (see its log); nothing was read", {}};
   const store::Millis since = clock_.now_ms();
   std::set<std::string> before;  // the pool's SKUs before the join
   bool rejoin = false;
@@ -96,7 +100,6 @@ Result<JoinReport> Hub::join_pool(const std::string& pool, const std::string& co
   const std::size_t read_from = c.ingested.load();
   const std::size_t reconciles_before = c.reconciles_done.load();
   kick_poll(c, true);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   JoinProgress p{"reading", 0, 0, 0, since};
   // Phase 1: the reconcile poll reads every product; the engine links them
   // by SKU and plans the writes as it goes.

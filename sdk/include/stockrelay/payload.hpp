@@ -83,6 +83,11 @@ struct StockLevel {
   bool managed = true;       // false: the remote does not track stock for it
   std::string remote_id;
   std::string remote_variation_id;
+  // When the connector read this level (host clock, Unix ms; 0: unknown).
+  // With coarse versions (one-second modification times) it tells the host
+  // that a reading was taken before a write of its own was acknowledged and
+  // so cannot be newer than that write.
+  std::int64_t read_at = 0;   // (added last: fields are only ever appended)
 };
 
 enum class DeltaCause { Sale, Return, Receipt, Count, Correction, Other };

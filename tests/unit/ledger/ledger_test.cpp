@@ -296,3 +296,55 @@ TEST_CASE("a level waiting for a pending write keeps the time it was first seen"
   REQUIRE(fresh.defer);
   CHECK(fresh.defer->observed_at == 9000);  // a new observation needs its own cause search
 }
+
+TEST_CASE("a level read before our write was acknowledged, in the same second, is stale") {
+  auto pool = shared_pool(kShops);
+  auto st = settled(pool, 10);
+  auto& b = st.baselines.at("shop-b");
+  b.expected = q(9);       // we wrote 9 there...
+  b.last_written = q(9);
+  b.written_at = 5000;     // ...acknowledged at 5000
+  b.observed_version = "2026-11-23T03:21:01";
+  LedgerContext ctx{pool, "A", 6000, 2000};
+  auto before = level(10, "2026-11-23T03:21:01");
+  before.read_at = 4990;   // a poll page read just before the write landed
+  auto d = on_level(ctx, st, "shop-b", before, false);
+  CHECK_FALSE(d.defer);
+  CHECK_FALSE(d.level);
+  CHECK(d.writes.empty());
+  REQUIRE(d.log.size() == 1);
+  CHECK(d.log[0].result == "skipped");
+
+  // Read after the acknowledgement, the same reading is a change to look into.
+  auto after = before;
+  after.read_at = 5010;
+  CHECK(on_level(ctx, st, "shop-b", after, false).defer);
+  // And so is a newer version, whenever it was read.
+  auto newer = level(10, "2026-11-23T03:21:02");
+  newer.read_at = 4990;
+  CHECK(on_level(ctx, st, "shop-b", newer, false).defer);
+}
+
+TEST_CASE("the same unexplained level seen again keeps the time it was first seen") {
+  auto pool = shared_pool(kShops);
+  auto st = settled(pool, 10);
+  st.deferred = store::DeferredLevel{"shop-a", "A", q(7), "000000000002", 1000, 3000};
+  LedgerContext ctx{pool, "A", 1800, 2000};
+  auto d = on_level(ctx, st, "shop-a", level(7, "000000000003"), false);
+  REQUIRE(d.defer);
+  CHECK(d.defer->observed_at == 1000);  // so a poll that started after 1000 settles it
+  CHECK(d.defer->due_at == 3000);
+  // A different level is a new observation.
+  auto other = on_level(ctx, st, "shop-a", level(6, "000000000003"), false);
+  REQUIRE(other.defer);
+  CHECK(other.defer->observed_at == 1800);
+}
+
+TEST_CASE("an explained level at least as new supersedes one waiting for its cause") {
+  auto pool = shared_pool(kShops);
+  auto st = settled(pool, 10);
+  st.deferred = store::DeferredLevel{"shop-a", "A", q(7), "000000000002", 1000, 3000};
+  LedgerContext ctx{pool, "A", 1800, 2000};
+  CHECK(on_level(ctx, st, "shop-a", level(10, "000000000002"), false).clear_deferred);
+  CHECK_FALSE(on_level(ctx, st, "shop-a", level(10, "000000000001"), false).clear_deferred);  // older: no
+}

@@ -267,6 +267,7 @@ inline nlohmann::json to_json(const Event& e) {
           j["sku"] = v.sku;
           j["quantity"] = v.quantity;
           if (!v.version.empty()) j["version"] = v.version;
+          if (v.read_at) j["read_at"] = v.read_at;
           if (!v.managed) j["managed"] = false;
           if (!v.remote_id.empty()) j["remote_id"] = v.remote_id;
           if (!v.remote_variation_id.empty()) j["remote_variation_id"] = v.remote_variation_id;
@@ -308,6 +309,7 @@ inline Event event_from_json(const nlohmann::json& j) {
     e.key = key; e.at = at; e.sku = sku;
     e.quantity = detail::qty(j, "quantity", ctx);
     e.version = detail::str(j, "version", ctx);
+    e.read_at = detail::i64(j, "read_at", ctx);
     e.managed = detail::boolean(j, "managed", true, ctx);
     e.remote_id = detail::str(j, "remote_id", ctx);
     e.remote_variation_id = detail::str(j, "remote_variation_id", ctx);

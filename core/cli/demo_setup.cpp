@@ -1,0 +1,134 @@
+#include "cli/demo_setup.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace stockrelay::cli::demo {
+namespace {
+
+std::string setting(const config::ConnectionConfig& c, const char* key) {
+  auto it = c.settings.find(key);
+  if (it == c.settings.end() || !it->is_string() || it->get<std::string>().empty())
+    throw std::runtime_error(c.loc.str() + ": connection '" + c.name + "' has no settings." + key +
+                             " (the demo starts its shop with it)");
+  return it->get<std::string>();
+}
+
+// http://127.0.0.1:PORT[/] -> PORT
+int local_port(const config::ConnectionConfig& c, const std::string& url) {
+  std::string rest = url;
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  for (const char* prefix : {"http://127.0.0.1:", "http://localhost:"}) {
+    if (!rest.starts_with(prefix)) continue;
+    std::string digits = rest.substr(std::strlen(prefix));
+    if (!digits.empty() && digits.size() <= 5 && digits.find_first_not_of("0123456789") == std::string::npos) {
+      int port = std::stoi(digits);
+      if (port > 0 && port < 65536) return port;
+    }
+  }
+  throw std::runtime_error(c.loc.str() + ": connection '" + c.name + "': url '" + url +
+                           "' is not a shop the demo can play (it starts its shops on this machine: use "
+                           "http://127.0.0.1:PORT)");
+}
+
+// The last lines of a file, for an error message.
+std::string tail_of(const std::filesystem::path& path, std::size_t lines) {
+  std::ifstream in(path);
+  std::vector<std::string> all;
+  for (std::string l; std::getline(in, l);) all.push_back(l);
+  std::string out;
+  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += "\n    " + all[i];
+  return out;
+}
+
+}  // namespace
+
+std::vector<ShopSpec> woo_shops(const config::Config& cfg) {
+  std::vector<ShopSpec> out;
+  for (const auto& c : cfg.connections) {
+    if (!c.enabled || (c.plugin != "woocommerce" && !c.plugin.ends_with("libwoocommerce.so"))) continue;
+    ShopSpec s;
+    s.connection = c.name;
+    s.url = setting(c, "url");
+    s.port = local_port(c, s.url);
+    s.key = setting(c, "consumer_key");
+    s.secret = setting(c, "consumer_secret");
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+int listen_port(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return 0;
+  try {
+    return std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+void check_port_free(int port, const std::string& who, const std::string& config_path) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;  // let the real server report it
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // as servers do: TIME_WAIT is no obstacle
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int rc = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  int err = errno;
+  ::close(fd);
+  if (rc == 0) return;
+  throw std::runtime_error("port " + std::to_string(port) + " (" + who + ") is not free: " + std::strerror(err) +
+                           ". Stop what uses it (`ss -ltnp 'sport = :" + std::to_string(port) +
+                           "'` shows it; an earlier demo may still run), or give the demo a copy of " + config_path +
+                           " with other ports: --config FILE");
+}
+
+StartedShop start_shop(const std::string& sim, const ShopSpec& spec, int skus, std::uint64_t seed,
+                       const std::filesystem::path& log, const std::string& config_path) {
+  std::filesystem::remove(log);
+  std::vector<std::string> argv = {sim,        "woocommerce", "--port",     std::to_string(spec.port),
+                                   "--key",    spec.key,      "--secret",   spec.secret,
+                                   "--generate", std::to_string(skus), "--seed", std::to_string(seed),
+                                   "--name",   spec.connection, "--log-level", "warn"};
+  StartedShop out;
+  out.process = std::make_unique<Child>(argv, log.string());
+  auto line = out.process->read_line(15000);
+  if (!line) {
+    bool died = out.process->exited();
+    out.process->stop();
+    std::string why = died ? "exited (code " + std::to_string(out.process->exit_code()) + ")"
+                           : "did not say it was ready within 15 s";
+    std::string text = spec.connection + ": the simulated shop " + why + "; its log " + log.string() + ":" +
+                       tail_of(log, 5);
+    try {
+      check_port_free(spec.port, spec.connection + "'s url", config_path);
+    } catch (const std::runtime_error& busy) {
+      text += "\n" + std::string(busy.what());
+    }
+    throw std::runtime_error(text);
+  }
+  try {
+    auto j = nlohmann::json::parse(*line);
+    if (!j.contains("base_url")) throw std::runtime_error("no base_url");
+  } catch (const std::exception& e) {
+    throw std::runtime_error(spec.connection + ": stockrelay-sim printed '" + *line + "', not its JSON line (" +
+                             e.what() + ")");
+  }
+  out.line = *line;
+  return out;
+}
+
+}  // namespace stockrelay::cli::demo

@@ -1,0 +1,47 @@
+// Starting the shops of `stockrelay demo`: one stockrelay-sim process per
+// WooCommerce connection of the configuration, on the port and with the keys
+// that connection's settings name. Errors are std::runtime_error with a
+// message that says what to do.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/demo_process.hpp"
+#include "config/config.hpp"
+
+namespace stockrelay::cli::demo {
+
+struct ShopSpec {
+  std::string connection;
+  std::string url;  // http://127.0.0.1:PORT
+  int port = 0;
+  std::string key;
+  std::string secret;
+};
+
+// The configuration's WooCommerce connections. The demo plays their shops on
+// this machine, so each url must be http://127.0.0.1:PORT (or localhost).
+std::vector<ShopSpec> woo_shops(const config::Config& cfg);
+
+// Throws unless 127.0.0.1:port is free; `who` names what wants it.
+void check_port_free(int port, const std::string& who, const std::string& config_path);
+
+// The port of a `host:port` listen address; 0 when it picks a free one.
+int listen_port(const std::string& listen);
+
+struct StartedShop {
+  std::unique_ptr<Child> process;
+  std::string line;  // the JSON line it printed
+};
+
+// Runs `sim woocommerce ...` for `spec` with a generated catalogue of `skus`
+// SKUs (the same `seed` everywhere gives every shop the same SKUs), its
+// stderr in `log`. Waits up to 15 s for its JSON line.
+StartedShop start_shop(const std::string& sim, const ShopSpec& spec, int skus, std::uint64_t seed,
+                       const std::filesystem::path& log, const std::string& config_path);
+
+}  // namespace stockrelay::cli::demo

@@ -1,0 +1,82 @@
+// WooCommerce records -> stockrelay events, and the keys that make repeats
+// harmless. A webhook payload is built by the store when it is sent, so a
+// webhook and a poll that see the same state give the same key:
+//
+//   order:<id>:<date_modified_gmt>:<status>[:r<restocked>]
+//   level:<sku>:<date_modified_gmt>:<stock_quantity>
+//   product:<sku>:<id>:<date_modified_gmt>       (deleted: product:<sku>:<id>:deleted)
+//
+// StockLevel.version is date_modified_gmt, which sorts as text.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <stockrelay/connector.hpp>
+
+#include "woo_catalog.hpp"
+#include "woo_model.hpp"
+
+namespace woo {
+
+// What WooCommerce did with an order's stock (woocommerce.md §9).
+sr::OrderStock order_stock(const OrderRecord& order);
+// `sku_of` names the SKU a line counts on (the stock holder for a parent-managed variation).
+sr::OrderEvent order_event(const OrderRecord& order, const std::function<std::string(const OrderLineRecord&)>& sku_of);
+
+// What one pass over products saw that the merchant should hear about; logged once per poll.
+struct PassReport {
+  std::vector<std::string> unmanaged;       // SKUs with manage_stock off
+  std::vector<std::int64_t> without_sku;    // ids of products/variations without a SKU
+  std::vector<std::string> parent_managed;  // "V-1 (variation 12) -> P-1"
+  std::map<std::string, std::vector<std::int64_t>> duplicates;  // SKU -> product ids
+  std::size_t products = 0;
+  std::size_t levels = 0;
+
+  void log(const sr::Host& host, const std::string& where) const;
+};
+
+// Is this variation's stock its parent's? (manage_stock "parent", or managed on
+// both with the same quantity: the REST API's only hint, woocommerce.md §6.)
+bool parent_managed(const Product& variation, const Product* parent);
+
+// Turns products and variations read together into events: a ProductChange
+// for each one with a SKU, a StockLevel for each managed one whose SKU is not
+// used twice. Updates the catalogue first, so duplicates are judged against
+// everything known. `parents` finds a variation's parent (may be null).
+//
+// `read_at` (host clock, ms) is when the items were read: StockLevel::read_at.
+// `read_tag` ends every level key: a poll passes its own, so what it read is
+// always a new observation for the host. Modification times have one-second
+// resolution; a level from before a write of ours in the same second may
+// arrive late (a delayed webhook), and only a fresh read, processed, can
+// tell the host it is superseded.
+void product_events(const std::vector<Product>& items, const std::function<const Product*(std::int64_t)>& parents,
+                    Catalog& catalog, PassReport& report, const std::function<void(sr::Event)>& out,
+                    const std::string& read_tag = {}, std::int64_t read_at = 0);
+
+// The ProductChange of a deleted product or variation (active = false).
+sr::ProductChange deleted_product(std::int64_t id, const CatalogEntry& entry);
+
+// Hands events to the host in batches of at most 500, so one journal
+// transaction stays short. A batch the host refuses as partly invalid is
+// logged and passed over (the host logged which items); any other refusal
+// throws sr::retryable_error, so cursors stay where they were.
+class Emitter {
+ public:
+  static constexpr std::size_t kBatch = 500;
+  explicit Emitter(const sr::Host& host) : host_(host) {}
+  void add(sr::Event e);
+  void flush();
+  const std::vector<std::string>& keys() const { return keys_; }
+
+ private:
+  const sr::Host& host_;
+  std::vector<sr::Event> pending_;
+  std::vector<std::string> keys_;
+};
+
+}  // namespace woo

@@ -1,0 +1,175 @@
+// Polling: orders, then products (incrementally from modification-time
+// cursors, or the whole catalogue for a reconcile), with their variations.
+//
+// Lists are read with orderby=id&order=asc: a record modified while we page
+// keeps its place (ordering by modification time would move it to the end
+// and shift an unread record onto a page already read). A record modified
+// after its page was read is caught next time: the cursor never passes the
+// store's clock at the start of the poll (its Date header), and each poll
+// re-reads kOverlapSeconds before the cursor.
+#include <algorithm>
+#include <map>
+
+#include "woo_connector.hpp"
+
+namespace woo {
+namespace {
+
+// The newest modification time that is safe to store as a cursor.
+std::string cursor_value(const std::string& newest, const std::string& server_date) {
+  std::string to = newest;
+  if (auto server = parse_http_date(server_date)) {
+    std::string cap = format_gmt(*server - 1);
+    if (to > cap) to = cap;
+  }
+  return to;
+}
+
+}  // namespace
+
+void WooConnector::poll_orders() {
+  Params q{{"orderby", "id"}, {"order", "asc"}};
+  std::string after;
+  if (auto from = cursor(kOrdersCursor)) after = format_gmt(*from - kOverlapSeconds);
+  else after = settings_.orders_since;
+  if (!after.empty()) {
+    q.emplace_back("modified_after", after);
+    q.emplace_back("dates_are_gmt", "true");
+  }
+  Emitter emitter(host());
+  std::string newest;
+  std::size_t count = 0;
+  std::string date = api_.pages("/orders", q, [&](const sr::HttpResponse& r) {
+    std::vector<OrderRecord> orders;
+    std::string error;
+    if (!parser_.orders(r.body, orders, error)) throw sr::retryable_error(api_.where() + ": GET /orders: " + error);
+    for (const auto& o : orders) {
+      emitter.add(order_event(o, [this](const OrderLineRecord& l) { return line_sku(l); }));
+      newest = std::max(newest, o.date_modified_gmt);
+    }
+    count += orders.size();
+    return orders.size();
+  });
+  emitter.flush();
+  host().debug(api_.where() + ": " + std::to_string(count) + " order(s) modified after " +
+               (after.empty() ? std::string("the beginning") : after));
+  // Only now: the host journalled the events before emit() returned.
+  save_catalog();
+  if (!newest.empty()) advance_cursor(kOrdersCursor, cursor_value(newest, date));
+}
+
+void WooConnector::poll_products(bool everything) {
+  const std::int64_t read_at = host().now_ms();
+  Params q{{"orderby", "id"}, {"order", "asc"}};
+  if (!everything) {
+    if (auto from = cursor(kProductsCursor)) {
+      q.emplace_back("modified_after", format_gmt(*from - kOverlapSeconds));
+      q.emplace_back("dates_are_gmt", "true");
+    }
+  }
+  std::vector<Product> items;  // each product followed by its variations
+  std::string newest;
+  std::string date = api_.pages("/products", q, [&](const sr::HttpResponse& r) {
+    std::vector<Product> page;
+    std::string error;
+    if (!parser_.products(r.body, page, error)) throw sr::retryable_error(api_.where() + ": GET /products: " + error);
+    for (auto& p : page) {
+      newest = std::max(newest, p.date_modified_gmt);
+      bool variable = p.is_variable();
+      items.push_back(p);
+      if (variable) {
+        auto vars = read_variations(p);
+        items.insert(items.end(), std::make_move_iterator(vars.begin()), std::make_move_iterator(vars.end()));
+      }
+    }
+    return page.size();
+  });
+
+  std::map<std::int64_t, const Product*> parents;
+  std::map<std::int64_t, bool> seen;
+  for (const auto& p : items) {
+    if (!p.is_variation()) parents[p.id] = &p;
+    seen[p.id] = true;
+  }
+  if (everything) catalog_.keep_only(seen);
+  Emitter emitter(host());
+  PassReport report;
+  product_events(
+      items,
+      [&](std::int64_t id) -> const Product* {
+        auto it = parents.find(id);
+        return it == parents.end() ? nullptr : it->second;
+      },
+      catalog_, report, [&](sr::Event e) { emitter.add(std::move(e)); }, ":read" + std::to_string(read_at), read_at);
+  emitter.flush();
+  report.log(host(), api_.where() + (everything ? " (reconcile)" : ""));
+  host().debug(api_.where() + ": " + std::to_string(items.size()) + " product(s)/variation(s) read, " +
+               std::to_string(report.levels) + " level(s) emitted");
+  save_catalog();
+  // A reconcile read everything, so it may move the cursor too (forward only).
+  if (!newest.empty()) advance_cursor(kProductsCursor, cursor_value(newest, date));
+}
+
+std::vector<Product> WooConnector::read_variations(const Product& parent) {
+  std::vector<Product> out;
+  std::string path = "/products/" + std::to_string(parent.id) + "/variations";
+  api_.pages(path, {{"orderby", "id"}, {"order", "asc"}}, [&](const sr::HttpResponse& r) {
+    std::vector<Product> page;
+    std::string error;
+    if (!parser_.products(r.body, page, error)) throw sr::retryable_error(api_.where() + ": GET " + path + ": " + error);
+    for (auto& v : page) {
+      v.type = "variation";  // the variations endpoint shows neither type nor parent_id
+      v.parent_id = parent.id;
+      out.push_back(std::move(v));
+    }
+    return page.size();
+  });
+  return out;
+}
+
+std::optional<Product> WooConnector::fetch_product(const std::string& path) {
+  sr::HttpResponse r = api_.call("GET", path);
+  if (r.status == 404 || r.status == 400 || r.status == 410) return std::nullopt;  // gone
+  if (!r.ok()) throw std::runtime_error(api_.where() + ": GET " + path + " answered " + api_.error_text(r));
+  Product p;
+  std::string error;
+  if (!parser_.product(r.body, p, error)) throw sr::retryable_error(api_.where() + ": GET " + path + ": " + error);
+  return p;
+}
+
+std::string WooConnector::line_sku(const OrderLineRecord& l) {
+  if (l.variation_id <= 0) return l.sku;
+  const CatalogEntry* e = catalog_.find(l.variation_id);
+  if (!e) {
+    learn_variation(l.product_id, l.variation_id, l.sku);
+    e = catalog_.find(l.variation_id);
+  }
+  return e && !e->holder.empty() ? e->holder : l.sku;
+}
+
+void WooConnector::learn_variation(std::int64_t parent_id, std::int64_t variation_id, const std::string& sku) {
+  CatalogEntry entry;
+  entry.sku = sku;
+  entry.parent = parent_id;
+  if (parent_id > 0) {
+    auto parent = fetch_product("/products/" + std::to_string(parent_id));
+    // Only a parent that manages stock can hold its variations' stock.
+    if (parent && parent->manage_stock) {
+      auto v = fetch_product("/products/" + std::to_string(parent_id) + "/variations/" + std::to_string(variation_id));
+      if (v) {
+        v->type = "variation";
+        v->parent_id = parent_id;
+        entry.sku = v->sku;
+        if (parent_managed(*v, &*parent) && !parent->sku.empty()) {
+          entry.holder = parent->sku;
+          host().info(api_.where() + ": variation " + std::to_string(variation_id) + " (SKU " + v->sku +
+                      ") takes its stock from product " + std::to_string(parent_id) + " (SKU " + parent->sku +
+                      "); its order lines count on " + parent->sku);
+        }
+      }
+    }
+  }
+  catalog_.put(variation_id, entry);
+}
+
+}  // namespace woo

@@ -1,0 +1,212 @@
+// Several WooCommerce shops sharing one stock pool, end to end: simulated
+// shops, the real connector plugin, the hub, SQLite, webhooks and REST.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "engine/sku_audit.hpp"
+#include "woo_hub.hpp"
+
+using namespace woo_test;
+
+namespace {
+
+void seed(WooHub& w, const std::string& sku, int qty) {
+  for (const auto& s : w.shops()) w.shop(s).add_simple(sku, qty);
+}
+
+bool logged(WooHub& w, const std::string& connection, const std::string& text) {
+  std::lock_guard lock(w.hub().store_mutex());
+  stockrelay::store::LogQuery q;
+  q.connection = connection;
+  q.limit = 5000;
+  for (const auto& e : w.hub().store().log(q))
+    if ((e.cause + " " + e.message + " " + e.kind).find(text) != std::string::npos) return true;
+  return false;
+}
+
+std::optional<sr::Quantity> pool_level(WooHub& w, const std::string& sku) {
+  for (const auto& l : w.hub().store().pool_levels("main"))
+    if (l.sku == sku) return l.quantity;
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("woocommerce pool: a sale in one shop reaches every other shop and a cancel restores") {
+  WooHub w;
+  seed(w, "A", 10);
+  seed(w, "B", 5);
+  w.start();
+  w.settle();
+  auto order = w.shop("shop-b").place_order({{"A", 3}});
+  w.settle();
+  CHECK(w.all_show("A", 7));
+  CHECK(w.all_show("B", 5));
+  CHECK(logged(w, "shop-a", "in shop-b"));  // the write names the order that caused it
+
+  w.shop("shop-b").set_order_status(order, "cancelled");
+  w.settle();
+  CHECK(w.all_show("A", 10));
+}
+
+TEST_CASE("woocommerce pool: a manual change applies its difference everywhere, our writes do not echo") {
+  WooHub w;
+  seed(w, "A", 10);
+  w.start();
+  w.settle();
+  w.shop("shop-c").set_stock("A", 25);
+  w.settle();
+  CHECK(w.all_show("A", 25));
+  CHECK(logged(w, "shop-a", "manual change in shop-c"));
+
+  // The product.updated webhooks our own writes caused come back: nothing moves.
+  std::uint64_t writes = 0;
+  for (const auto& s : w.shops()) writes += w.shop(s).counters().stock_writes;
+  w.settle();
+  w.settle();
+  std::uint64_t after = 0;
+  for (const auto& s : w.shops()) after += w.shop(s).counters().stock_writes;
+  CHECK(after == writes);
+  CHECK(pool_level(w, "A") == sr::Quantity::units(25));
+}
+
+TEST_CASE("woocommerce pool: sales in two shops within one sync window are both counted, even of the last unit") {
+  WooSetup s;
+  s.webhooks = false;  // nothing arrives before the next poll
+  WooHub w(s);
+  seed(w, "A", 10);
+  seed(w, "LAST", 1);
+  w.start();
+  w.settle();
+  w.shop("shop-a").place_order({{"A", 2}, {"LAST", 1}});
+  w.shop("shop-b").place_order({{"A", 3}, {"LAST", 1}});
+  w.settle();
+  CHECK(w.all_show("A", 5));
+  CHECK(w.all_show("LAST", 0));
+  CHECK(pool_level(w, "LAST") == sr::Quantity::units(-1));  // oversold by one: the pool says so
+}
+
+TEST_CASE("woocommerce pool: missed webhooks are recovered by polling") {
+  WooHub w;
+  seed(w, "A", 10);
+  w.start();
+  w.settle();
+  woo_sim::Faults f;
+  f.webhook_drop_rate = 1.0;
+  w.shop("shop-a").set_faults(f);
+  w.shop("shop-a").place_order({{"A", 4}});
+  w.shop("shop-a").wait_webhooks_idle(5000);
+  CHECK(w.shop("shop-a").counters().webhooks_dropped > 0);
+  w.settle();
+  CHECK(w.all_show("A", 6));
+}
+
+TEST_CASE("woocommerce pool: 5xx and 429 storms delay a change but do not lose it") {
+  WooHub w;
+  seed(w, "A", 10);
+  w.start();
+  w.settle();
+  woo_sim::Faults f;
+  f.fail_next = 4;
+  f.rate_limit_next = 3;
+  w.shop("shop-c").set_faults(f);
+  w.shop("shop-a").place_order({{"A", 1}});
+  w.settle(60000);
+  CHECK(w.all_show("A", 9));
+  CHECK(w.shop("shop-c").counters().errors_injected >= 7);
+}
+
+TEST_CASE("woocommerce pool: variations and parent-managed variations are synced by SKU") {
+  WooHub w;
+  for (const auto& s : w.shops()) {
+    auto tee = w.shop(s).add_variable("TEE", "Tee");
+    w.shop(s).add_variation(tee, "TEE-S", woo_sim::ManageMode::Own, 5);
+    w.shop(s).add_variation(tee, "TEE-M", woo_sim::ManageMode::Own, 6);
+    auto mug = w.shop(s).add_variable("MUG", "Mug", 8);  // the parent holds the stock
+    w.shop(s).add_variation(mug, "MUG-RED", woo_sim::ManageMode::Parent);
+    w.shop(s).add_variation(mug, "MUG-BLUE", woo_sim::ManageMode::Parent);
+  }
+  w.start();
+  w.settle();
+  w.shop("shop-a").place_order({{"TEE-S", 2}});
+  w.shop("shop-b").place_order({{"MUG-RED", 1}, {"MUG-BLUE", 2}});
+  w.settle();
+  CHECK(w.all_show("TEE-S", 3));
+  CHECK(w.all_show("TEE-M", 6));
+  CHECK(w.all_show("MUG", 5));       // both sales counted on the parent's stock
+  CHECK(w.all_show("MUG-RED", 5));   // as REST shows a parent-managed variation
+}
+
+TEST_CASE("woocommerce pool: a SKU on two products in one shop is excluded there and listed by check") {
+  WooHub w;
+  seed(w, "A", 10);
+  seed(w, "B", 10);
+  w.shop("shop-b").force_duplicate_sku("A", 4);  // an imported copy
+  w.start();
+  w.hub().poll_all(true);
+  w.settle();
+  w.shop("shop-a").place_order({{"A", 1}, {"B", 1}});
+  w.settle();
+  CHECK(w.shop("shop-c").stock("A") == 9);
+  CHECK(w.all_show("B", 9));
+  int dup_stock = 0;
+  for (const auto& p : w.shop("shop-b").products())
+    if (p.sku == "A") dup_stock += p.stock_quantity.value_or(0);
+  CHECK(dup_stock == 14);  // neither copy written
+  CHECK(logged(w, "shop-b", "excluded"));
+
+  w.stop();
+  std::string out;
+  FILE* p = popen((std::string(STOCKRELAY_EXE) + " check --config " + w.config_path() + " 2>&1").c_str(), "r");
+  REQUIRE(p);
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  CHECK_THAT(out, Catch::Contains("duplicate: 'A'") && Catch::Contains("shop-b"));
+}
+
+TEST_CASE("woocommerce pool: products without stock tracking are reported and never written") {
+  WooHub w;
+  seed(w, "A", 10);
+  for (const auto& s : w.shops()) w.shop(s).add_simple("GIFT", std::nullopt);
+  w.start();
+  w.hub().poll_all(true);
+  w.settle();
+  w.shop("shop-a").place_order({{"GIFT", 1}, {"A", 1}});
+  w.settle();
+  CHECK(w.all_show("A", 9));
+  for (const auto& s : w.shops()) CHECK_FALSE(w.shop(s).stock("GIFT"));
+  std::lock_guard lock(w.hub().store_mutex());
+  bool unmanaged = false;
+  for (const auto& p : w.hub().store().products(std::string("shop-b")))
+    if (p.sku == "GIFT") unmanaged = !p.managed;
+  CHECK(unmanaged);
+}
+
+TEST_CASE("woocommerce pool: a shop joins with its catalogue, leaves, and the others carry on") {
+  WooSetup s;
+  s.members = {"shop-a", "shop-b"};
+  WooHub w(s);
+  seed(w, "A", 10);
+  w.shop("shop-c").set_stock("A", 2);
+  w.shop("shop-c").add_simple("ONLY-C", 7);
+  w.start();
+  w.settle();
+  w.shop("shop-a").place_order({{"A", 1}});
+  w.settle();
+  REQUIRE(w.shop("shop-b").stock("A") == 9);
+
+  auto r = w.hub().join_pool("main", "shop-c", nullptr, 60000);
+  REQUIRE(r);
+  CHECK(r->completed);
+  CHECK(w.all_show("A", 9));
+  CHECK(r->new_in_pool == std::vector<std::string>{"ONLY-C"});
+
+  REQUIRE(w.hub().leave_pool("main", "shop-c"));
+  w.shop("shop-a").place_order({{"A", 2}});
+  w.settle();
+  CHECK(w.shop("shop-b").stock("A") == 7);
+  CHECK(w.shop("shop-c").stock("A") == 9);
+}

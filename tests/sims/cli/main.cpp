@@ -1,0 +1,182 @@
+// stockrelay-sim: runs a simulated remote system as a process. The first
+// positional argument names the kind of system; each kind has its options.
+// On start it prints exactly one JSON line on stdout (what a program needs to
+// connect), human-readable notes on stderr, then serves until SIGINT/SIGTERM.
+#include <boost/program_options.hpp>
+#include <csignal>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/log.hpp"
+#include "woo_sim.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kUsageError = 2;
+const std::vector<std::string> kKinds = {"woocommerce"};
+
+std::string known_kinds() {
+  std::string out;
+  for (const auto& k : kKinds) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
+void general_usage(std::ostream& out) {
+  out << "usage: stockrelay-sim KIND [options]\n\n"
+         "Runs a simulated remote system for tests, benchmarks and demos.\n"
+         "Known kinds: "
+      << known_kinds()
+      << "\n\n"
+         "  stockrelay-sim woocommerce --help    options of the WooCommerce simulator\n\n"
+         "On start one JSON line goes to stdout, e.g.\n"
+         "  {\"base_url\":\"http://127.0.0.1:8081\",\"api\":\"http://127.0.0.1:8081/wp-json/wc/v3\",\n"
+         "   \"consumer_key\":\"ck_...\",\"consumer_secret\":\"cs_...\",\"products\":1000}\n"
+         "then it serves until SIGINT or SIGTERM (exit 0). Bad arguments exit 2.\n";
+}
+
+// Blocks SIGINT/SIGTERM in every thread (threads inherit the mask), so the
+// main thread can wait for them with sigwait.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+bool is_rate(double p) { return p >= 0.0 && p <= 1.0; }
+
+int run_woocommerce(const std::vector<std::string>& args) {
+  po::options_description desc(
+      "usage: stockrelay-sim woocommerce [options]\n\n"
+      "A WooCommerce shop behind REST API v3 (/wp-json/wc/v3) with webhooks.\n"
+      "Simulator-only endpoints (not WooCommerce, no auth): GET /__sim/counters,\n"
+      "GET|POST /__sim/faults, POST /__sim/orders {\"lines\":[{\"sku\",\"quantity\"}],\"status\"},\n"
+      "POST /__sim/stock {\"sku\",\"stock\"|null}.\n\nOptions");
+  std::string listen, catalog_file, prefix, key, secret, ro_key, ro_secret, name, site_url, log_level;
+  int port = -1, generate = -1;
+  woo_sim::Options opts;
+  woo_sim::Faults faults;
+  // clang-format off
+  desc.add_options()
+    ("help,h", "show this help")
+    ("listen", po::value(&listen)->value_name("HOST:PORT"), "HOST:PORT to listen on (default 127.0.0.1:0, any free port)")
+    ("port", po::value(&port)->value_name("N"), "shorthand for --listen 127.0.0.1:N")
+    ("seed-catalog", po::value(&catalog_file)->value_name("FILE"), "load products from a JSON file: [{\"sku\",\"name\",\"stock\"|null,"
+                                               "\"status\",\"variations\":[{\"sku\",\"stock\",\"manage\":\"own|parent|none\"}]}]")
+    ("generate", po::value(&generate)->value_name("N"), "generate N SKUs (~80% simple, the rest variable products with variations)")
+    ("prefix", po::value(&prefix)->value_name("P")->default_value("SKU"), "SKU prefix for --generate")
+    ("seed", po::value(&opts.seed)->value_name("S")->default_value(1), "seed for generated catalogues and fault dice")
+    ("key", po::value(&key)->value_name("CK"), "consumer key (default: generated ck_...)")
+    ("secret", po::value(&secret)->value_name("CS"), "consumer secret (default: generated cs_...)")
+    ("read-only-key", po::value(&ro_key)->value_name("CK"), "an extra key with read permission only")
+    ("read-only-secret", po::value(&ro_secret)->value_name("CS"), "its secret (default: the consumer secret)")
+    ("name", po::value(&name)->value_name("NAME")->default_value("shop"), "shop name (logs, product names)")
+    ("site-url", po::value(&site_url)->value_name("URL"), "site URL for X-WC-Webhook-Source (default: base URL + /)")
+    ("strict-https-auth", po::bool_switch(&opts.strict_https_auth), "accept only OAuth 1.0a, as WordPress over plain HTTP")
+    ("utc-offset-minutes", po::value(&opts.utc_offset_minutes)->value_name("MIN")->default_value(0), "site time zone offset")
+    ("latency-ms", po::value(&faults.latency_ms)->value_name("MS")->default_value(0), "added to every REST response")
+    ("error-rate", po::value(&faults.error_rate)->value_name("P")->default_value(0), "probability of an HTML 500 per REST request")
+    ("webhook-drop-rate", po::value(&faults.webhook_drop_rate)->value_name("P")->default_value(0), "probability a delivery is not sent")
+    ("webhook-duplicate-rate", po::value(&faults.webhook_duplicate_rate)->value_name("P")->default_value(0),
+       "probability a delivery is sent twice")
+    ("webhook-reorder-rate", po::value(&faults.webhook_reorder_rate)->value_name("P")->default_value(0),
+       "probability a delivery is held back behind later ones")
+    ("webhook-delay-ms", po::value(&opts.webhook_delay_ms)->value_name("MS")->default_value(20),
+       "queueing delay before a delivery (changes meanwhile collapse into it)")
+    ("webhook-failure-threshold", po::value(&opts.webhook_failure_threshold)->value_name("N")->default_value(5),
+       "a failure while the failure counter is above this disables the webhook")
+    ("log-level", po::value(&log_level)->value_name("LEVEL")->default_value("info"), "debug, info, warn or error (stderr)");
+  // clang-format on
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "stockrelay-sim woocommerce: " << e.what() << "\n(see stockrelay-sim woocommerce --help)\n";
+    return kUsageError;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return 0;
+  }
+  auto usage_error = [](const std::string& message) {
+    std::cerr << "stockrelay-sim woocommerce: " << message << "\n(see stockrelay-sim woocommerce --help)\n";
+    return kUsageError;
+  };
+  if (vm.count("listen") && vm.count("port")) return usage_error("--listen and --port exclude each other");
+  if (vm.count("seed-catalog") && vm.count("generate")) return usage_error("--seed-catalog and --generate exclude each other");
+  if (vm.count("port") && (port < 0 || port > 65535)) return usage_error("--port must be 0..65535");
+  if (vm.count("generate") && generate < 0) return usage_error("--generate must be >= 0");
+  if (vm.count("key") != vm.count("secret")) return usage_error("--key and --secret go together");
+  if (faults.latency_ms < 0 || opts.webhook_delay_ms < 0) return usage_error("times must be >= 0");
+  for (double p : {faults.error_rate, faults.webhook_drop_rate, faults.webhook_duplicate_rate, faults.webhook_reorder_rate}) {
+    if (!is_rate(p)) return usage_error("rates must be between 0 and 1");
+  }
+  stockrelay::log::Level level;
+  if (!stockrelay::log::parse_level(log_level, level)) return usage_error("unknown --log-level " + log_level);
+  stockrelay::log::set_level(level);
+
+  opts.listen = vm.count("port") ? "127.0.0.1:" + std::to_string(port) : listen.empty() ? "127.0.0.1:0" : listen;
+  opts.consumer_key = key;
+  opts.consumer_secret = secret;
+  opts.read_only_key = ro_key;
+  opts.read_only_secret = ro_secret;
+  opts.name = name;
+  opts.site_url = site_url;
+
+  sigset_t stop_signals = block_stop_signals();
+  woo_sim::Simulator sim(opts);
+  try {
+    if (!catalog_file.empty()) sim.load_catalog_file(catalog_file);
+    if (generate > 0) sim.generate_catalog(generate, prefix);
+  } catch (const std::exception& e) {
+    return usage_error(e.what());
+  }
+  sim.set_faults(faults);
+  try {
+    sim.start();
+  } catch (const std::exception& e) {
+    std::cerr << "stockrelay-sim woocommerce: " << e.what() << "\n";
+    return 1;
+  }
+  auto count = sim.products().size();
+  nlohmann::ordered_json line = {{"base_url", sim.base_url()},
+                         {"api", sim.base_url() + "/wp-json/wc/v3"},
+                         {"consumer_key", sim.consumer_key()},
+                         {"consumer_secret", sim.consumer_secret()},
+                         {"products", count}};
+  std::cout << line.dump() << std::endl;
+  std::cerr << "stockrelay-sim: WooCommerce shop \"" << name << "\" with " << count << " products and variations at "
+            << sim.base_url() << "/wp-json/wc/v3 (Ctrl-C to stop)\n";
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  std::cerr << "stockrelay-sim: " << (received == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping\n";
+  sim.stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    general_usage(std::cerr);
+    return kUsageError;
+  }
+  const std::string kind = args.front();
+  if (kind == "--help" || kind == "-h" || kind == "help") {
+    general_usage(std::cout);
+    return 0;
+  }
+  args.erase(args.begin());
+  if (kind == "woocommerce") return run_woocommerce(args);
+  std::cerr << "stockrelay-sim: unknown simulator kind \"" << kind << "\"; known kinds: " << known_kinds() << "\n";
+  return kUsageError;
+}
