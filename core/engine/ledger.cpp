@@ -224,10 +224,11 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // Unexplained: before calling it a manual change, give the member's
     // orders the chance to explain it (a dropped order webhook looks exactly
     // like a manual decrease).
-    // The same level seen again (a later poll reads it too) keeps the time
-    // it was first seen: it is judged after a poll that started later than
-    // that, not re-deferred by every poll.
-    bool again = st.deferred && st.deferred->observed == obs.quantity;
+    // The same reading seen again (a later poll reads it too: same level,
+    // same version) keeps the time it was first seen, so it is judged after
+    // a poll that started later than that, not re-deferred by every poll. A
+    // newer version may hold a newer sale: its own time counts.
+    bool again = st.deferred && st.deferred->observed == obs.quantity && st.deferred->version == obs.version;
     d.clear_deferred = false;
     d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version,
                                    again ? st.deferred->observed_at : ctx.now,

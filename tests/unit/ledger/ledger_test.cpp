@@ -330,10 +330,14 @@ TEST_CASE("the same unexplained level seen again keeps the time it was first see
   auto st = settled(pool, 10);
   st.deferred = store::DeferredLevel{"shop-a", "A", q(7), "000000000002", 1000, 3000};
   LedgerContext ctx{pool, "A", 1800, 2000};
-  auto d = on_level(ctx, st, "shop-a", level(7, "000000000003"), false);
+  auto d = on_level(ctx, st, "shop-a", level(7, "000000000002"), false);
   REQUIRE(d.defer);
   CHECK(d.defer->observed_at == 1000);  // so a poll that started after 1000 settles it
   CHECK(d.defer->due_at == 3000);
+  // A newer version of the same level may hold a newer sale: its own time.
+  auto newer = on_level(ctx, st, "shop-a", level(7, "000000000003"), false);
+  REQUIRE(newer.defer);
+  CHECK(newer.defer->observed_at == 1800);
   // A different level is a new observation.
   auto other = on_level(ctx, st, "shop-a", level(6, "000000000003"), false);
   REQUIRE(other.defer);
