@@ -124,7 +124,7 @@ std::set<std::string> kinds_in(std::string_view sku) {
 }
 
 std::string hex_cp(long cp) {
-  char buf[16];
+  char buf[24];  // "U+" and up to 16 hex digits of a long
   std::snprintf(buf, sizeof buf, "U+%04lX", cp);
   return buf;
 }
