@@ -61,10 +61,13 @@ void WooConnector::poll_orders() {
 void WooConnector::poll_products(bool everything) {
   const std::int64_t read_at = host().now_ms();
   Params q{{"orderby", "id"}, {"order", "asc"}};
+  bool whole = everything;  // the whole catalogue is read (a reconcile, or no cursor yet)
   if (!everything) {
     if (auto from = cursor(kProductsCursor)) {
       q.emplace_back("modified_after", format_gmt(*from - kOverlapSeconds));
       q.emplace_back("dates_are_gmt", "true");
+    } else {
+      whole = true;
     }
   }
   std::vector<Product> items;  // each product followed by its variations
@@ -102,6 +105,14 @@ void WooConnector::poll_products(bool everything) {
       },
       catalog_, report, [&](sr::Event e) { emitter.add(std::move(e)); }, ":read" + std::to_string(read_at), read_at);
   emitter.flush();
+  if (!whole) {
+    // The standing lists (no stock tracking, no SKU, stock from the parent)
+    // are said when the whole catalogue is read; every poll repeating them
+    // would bury what changed. Duplicates are said each time: they block sync.
+    report.unmanaged.clear();
+    report.without_sku.clear();
+    report.parent_managed.clear();
+  }
   report.log(host(), api_.where() + (everything ? " (reconcile)" : ""));
   host().debug(api_.where() + ": " + std::to_string(items.size()) + " product(s)/variation(s) read, " +
                std::to_string(report.levels) + " level(s) emitted");
