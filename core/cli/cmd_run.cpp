@@ -162,11 +162,7 @@ int audit(const config::Config& cfg, bool strict) {
   auto store = open_store(cfg, store::OpenMode::ReadOnly);
   if (!store) return kStore;
   std::vector<engine::SkuSighting> sightings;
-  for (const auto& p : store->products(std::nullopt))
-    sightings.push_back({p.connection, p.sku,
-                         p.remote_variation_id.empty() ? "product " + p.remote_id
-                                                       : "variation " + p.remote_id + "/" + p.remote_variation_id,
-                         p.managed, p.active});
+  for (const auto& p : store->products(std::nullopt)) sightings.push_back(engine::sighting_of(p));
   auto findings = engine::audit_skus(sightings);
   std::cout << "SKU audit: " << sightings.size() << " products, " << findings.size()
             << (findings.size() == 1 ? " finding" : " findings") << "\n";

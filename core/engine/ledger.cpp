@@ -292,6 +292,27 @@ Decision on_delta(const LedgerContext& ctx, const SkuState& st, const std::strin
   return d;
 }
 
+Decision on_join(const LedgerContext& ctx, const SkuState& st, const std::string& member) {
+  Decision d;
+  auto known = st.baselines.find(member);
+  if (known == st.baselines.end()) return d;
+  const Quantity have = known->second.expected;
+  d.cause = "join of " + member;
+  if (!st.level) {
+    if (ctx.pool.master && !is_master(ctx.pool, member)) return d;  // the master decides the pool's level
+    set_level(d, ctx, st, have, member);
+    d.log.push_back(entry(ctx, member, "appear", std::nullopt, have, "first seen in " + member + " (join)", "ok"));
+    write_members(d, ctx, st, have);
+    return d;
+  }
+  Quantity target = shown(ctx.pool, st.level->quantity);
+  if (have != target) {
+    d.log.push_back(entry(ctx, member, "join", have, target, d.cause, "ok"));
+    d.writes.push_back({member, target});
+  }
+  return d;
+}
+
 Decision on_written(const LedgerContext& ctx, const SkuState& st, const std::string& member, Quantity written,
                     const std::optional<Quantity>& observed, const std::string& version) {
   Decision d;

@@ -81,6 +81,12 @@ Decision on_level(const LedgerContext&, const SkuState&, const std::string& memb
 // A member reported a relative change with its cause (receipt, count, ...).
 Decision on_delta(const LedgerContext&, const SkuState&, const std::string& member, const sr::StockDelta& delta);
 
+// The last step of a pool join for one SKU that `member` had a level for
+// before (as a non-member, or before it left): in the pool already, the
+// member takes the pool's level; new to the pool, the member's level becomes
+// the pool's (first appearance wins) and reaches the members that have it.
+Decision on_join(const LedgerContext&, const SkuState&, const std::string& member);
+
 // A write of ours to `member` was acknowledged: it now shows `written`
 // (or `observed`, if the remote said what it shows now).
 Decision on_written(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity written,

@@ -108,11 +108,12 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
 
 void Processor::apply_level(store::Transaction& tx, const std::string& conn, const sr::StockLevel& obs,
                             bool deferred_due, store::Millis now, StepEffects& fx) {
-  if (!obs.remote_id.empty()) remember_product(tx, conn, obs, now);
+  auto products = tx.products_with_sku(conn, obs.sku);
+  if (!obs.remote_id.empty()) remember_product(tx, conn, obs, products, now);
   auto before = tx.baseline(conn, obs.sku);
   bool echo = before && before->expected == obs.quantity;
   const auto* pool = pool_for(cfg_, conn, obs.sku);
-  if (pool && excluded(tx, conn, obs.sku, now, {})) {
+  if (pool && duplicated(tx, conn, obs.sku, products, now, {})) {
     if (deferred_due) tx.delete_deferred(conn, obs.sku);
     return;
   }
@@ -139,16 +140,8 @@ void Processor::apply_level(store::Transaction& tx, const std::string& conn, con
 
 void Processor::apply_product(store::Transaction& tx, const std::string& conn, const sr::ProductChange& p,
                               store::Millis now) {
-  store::Product row;
-  row.connection = conn;
-  row.remote_id = p.remote_id;
-  row.remote_variation_id = p.remote_variation_id;
-  row.sku = p.sku;
-  row.name = p.name;
-  row.managed = p.managed;
-  row.active = p.active;
-  row.updated_at = now;
-  if (!p.remote_id.empty()) tx.put_product(row);
+  if (!p.remote_id.empty())
+    tx.put_product(store::Product{conn, p.remote_id, p.remote_variation_id, p.sku, p.name, p.managed, p.active, now});
   auto old = tx.link(conn, p.sku);
   // A second product with this SKU: said once per product event; the first link is kept.
   if (p.active && excluded(tx, conn, p.sku, now, {}) && old && p.remote_id != old->remote_id) return;
@@ -174,7 +167,11 @@ void Processor::apply_deferred(store::Transaction& tx, const store::DeferredLeve
 
 bool Processor::excluded(store::Transaction& tx, const std::string& conn, const std::string& sku, store::Millis now,
                          const std::string& order_id) {
-  auto products = tx.products_with_sku(conn, sku);
+  return duplicated(tx, conn, sku, tx.products_with_sku(conn, sku), now, order_id);
+}
+
+bool Processor::duplicated(store::Transaction& tx, const std::string& conn, const std::string& sku,
+                           const std::vector<store::Product>& products, store::Millis now, const std::string& order_id) {
   if (products.size() < 2) return false;
   std::string ids;
   for (const auto& p : products)
@@ -187,17 +184,11 @@ bool Processor::excluded(store::Transaction& tx, const std::string& conn, const 
 }
 
 void Processor::remember_product(store::Transaction& tx, const std::string& conn, const sr::StockLevel& obs,
-                                 store::Millis now) {
-  for (const auto& p : tx.products_with_sku(conn, obs.sku))
+                                 std::vector<store::Product>& known, store::Millis now) {
+  for (const auto& p : known)
     if (p.remote_id == obs.remote_id && p.remote_variation_id == obs.remote_variation_id) return;
-  store::Product row;
-  row.connection = conn;
-  row.remote_id = obs.remote_id;
-  row.remote_variation_id = obs.remote_variation_id;
-  row.sku = obs.sku;
-  row.managed = obs.managed;
-  row.updated_at = now;
-  tx.put_product(row);
+  known.push_back(store::Product{conn, obs.remote_id, obs.remote_variation_id, obs.sku, {}, obs.managed, true, now});
+  tx.put_product(known.back());
 }
 
 SkuState Processor::load(store::Transaction& tx, const config::PoolConfig& pool, const std::string& sku,
@@ -395,44 +386,8 @@ void Processor::join_member(store::Transaction& tx, const config::PoolConfig& po
                             const std::vector<std::string>& skus, store::Millis now, StepEffects& fx) {
   for (const auto& sku : skus) {
     if (!pool_covers(pool, sku) || excluded(tx, member, sku, now, {})) continue;
-    auto b = tx.baseline(member, sku);
-    if (!b) continue;
-    Decision d;
-    d.cause = "join of " + member;
-    auto level = tx.pool_level(pool.name, sku);
-    if (!level) {
-      // New to the pool: the joining member's quantity becomes the pool's,
-      // and members that have the SKU get it.
-      d.level = store::PoolLevel{pool.name, sku, b->expected, member, now};
-      store::LogEntry e;
-      e.at = now;
-      e.connection = member;
-      e.sku = sku;
-      e.kind = "appear";
-      e.new_quantity = b->expected;
-      e.cause = "first seen in " + member + " (join)";
-      e.result = "ok";
-      d.log.push_back(e);
-      for (const auto& m : pool.members) {
-        if (m == member || (pool.master && *pool.master == m)) continue;
-        auto other = tx.baseline(m, sku);
-        if (other && other->expected != shown(pool, b->expected)) d.writes.push_back({m, shown(pool, b->expected)});
-      }
-    } else if (b->expected != shown(pool, level->quantity)) {
-      // Known before the join (as a non-member, or before it left): it takes
-      // the pool's quantity.
-      store::LogEntry e;
-      e.at = now;
-      e.connection = member;
-      e.sku = sku;
-      e.kind = "join";
-      e.old_quantity = b->expected;
-      e.new_quantity = shown(pool, level->quantity);
-      e.cause = d.cause;
-      e.result = "ok";
-      d.log.push_back(e);
-      d.writes.push_back({member, shown(pool, level->quantity)});
-    }
+    LedgerContext ctx{pool, sku, now, cfg_.engine.settle_ms};
+    auto d = on_join(ctx, load(tx, pool, sku, member), member);
     store_decision(tx, pool, sku, d, d.cause, now, fx);
   }
 }

@@ -67,7 +67,13 @@ class Processor {
   // neither read from nor written to that connection.
   bool excluded(store::Transaction&, const std::string& conn, const std::string& sku, store::Millis now,
                 const std::string& order_id);
-  void remember_product(store::Transaction&, const std::string& conn, const sr::StockLevel&, store::Millis now);
+  // The same, for the active products of `conn` with that SKU already read.
+  bool duplicated(store::Transaction&, const std::string& conn, const std::string& sku,
+                  const std::vector<store::Product>& products, store::Millis now, const std::string& order_id);
+  // Records the product a level names if it is not among `known` (which it
+  // is then added to).
+  void remember_product(store::Transaction&, const std::string& conn, const sr::StockLevel&,
+                        std::vector<store::Product>& known, store::Millis now);
 
   SkuState load(store::Transaction&, const config::PoolConfig&, const std::string& sku, const std::string& member);
   void store_decision(store::Transaction&, const config::PoolConfig&, const std::string& sku, const Decision&,

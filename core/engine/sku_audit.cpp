@@ -140,6 +140,12 @@ const char* to_string(SkuFinding::Kind k) {
   return "unknown";
 }
 
+SkuSighting sighting_of(const store::Product& p) {
+  std::string where = p.remote_variation_id.empty() ? "product " + p.remote_id
+                                                    : "variation " + p.remote_id + "/" + p.remote_variation_id;
+  return SkuSighting{p.connection, p.sku, std::move(where), p.managed, p.active};
+}
+
 std::string lookalike_key(std::string_view sku) {
   std::string out;
   out.reserve(sku.size());

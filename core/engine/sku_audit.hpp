@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "store/store.hpp"
+
 namespace stockrelay::engine {
 
 struct SkuSighting {
@@ -34,6 +36,10 @@ struct SkuFinding {
 };
 
 const char* to_string(SkuFinding::Kind);
+
+// What the store knows of a product, as the audit sees it ("product 12",
+// "variation 12/31").
+SkuSighting sighting_of(const store::Product&);
 
 // Pure: the findings for these sightings, in a stable order (duplicates,
 // look-alikes, unmanaged; each sorted by SKU).

@@ -25,11 +25,6 @@ store::LogEntry membership_log(store::Millis now, const std::string& connection,
   return e;
 }
 
-std::string sighting_place(const store::Product& p) {
-  return p.remote_variation_id.empty() ? "product " + p.remote_id
-                                       : "variation " + p.remote_id + "/" + p.remote_variation_id;
-}
-
 }  // namespace
 
 void Hub::on_engine(const std::function<void()>& f) {
@@ -164,7 +159,7 @@ Result<JoinReport> Hub::join_pool(const std::string& pool, const std::string& co
   std::vector<engine::SkuSighting> sightings;
   for (const auto& prod : store_->products(std::nullopt)) {
     if (std::find(members.begin(), members.end(), prod.connection) == members.end()) continue;
-    sightings.push_back({prod.connection, prod.sku, sighting_place(prod), prod.managed, prod.active});
+    sightings.push_back(engine::sighting_of(prod));
   }
   for (auto& f : engine::audit_skus(sightings)) {
     bool involves = std::any_of(f.places.begin(), f.places.end(),

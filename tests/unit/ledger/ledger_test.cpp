@@ -352,3 +352,25 @@ TEST_CASE("an explained level at least as new supersedes one waiting for its cau
   CHECK(on_level(ctx, st, "shop-a", level(10, "000000000002"), false).clear_deferred);
   CHECK_FALSE(on_level(ctx, st, "shop-a", level(10, "000000000001"), false).clear_deferred);  // older: no
 }
+
+TEST_CASE("a join: a pool SKU takes the pool's level, a new one gives the member's to the pool") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto st = settled(pool, 10);
+  st.baselines.at("shop-c").expected = q(3);  // what it showed before it joined
+  auto d = on_join(ctx, st, "shop-c");
+  REQUIRE(d.writes.size() == 1);
+  CHECK(d.writes[0].member == "shop-c");
+  CHECK(d.writes[0].quantity == q(10));
+  CHECK(d.cause == "join of shop-c");
+  CHECK(on_join(ctx, settled(pool, 10), "shop-c").writes.empty());  // already shows it
+
+  engine::SkuState fresh = settled(pool, 4);
+  fresh.level.reset();  // new to the pool: shop-c's 4 becomes the pool's
+  fresh.baselines.at("shop-a").expected = q(9);
+  auto n = on_join(ctx, fresh, "shop-c");
+  REQUIRE(n.level);
+  CHECK(n.level->quantity == q(4));
+  CHECK(n.level->origin == "shop-c");
+  CHECK(targets(n) == std::vector<std::string>{"shop-a"});
+}
