@@ -288,10 +288,10 @@ int main(int argc, char** argv) {
       engine::Decision d;
       if (w == 0) {
         echo.sku = skus[k];
-        d = engine::on_level(ctx, states[k], "shop-a", echo, false);
+        d = engine::on_level(ctx, states[k], "shop-a", echo, engine::Pass::Fresh);
       } else if (w == 1) {
         manual.sku = skus[k];
-        d = engine::on_level(ctx, states[k], "shop-b", manual, true);
+        d = engine::on_level(ctx, states[k], "shop-b", manual, engine::Pass::Due);
       } else {
         d = engine::on_sale(ctx, states[k], "shop-a", Quantity::units(1), "order #1001 in shop-a", "1001");
       }

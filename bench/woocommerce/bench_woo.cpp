@@ -25,6 +25,7 @@
 #include <random>
 #include <thread>
 
+#include "common/log.hpp"
 #include "config/loader.hpp"
 #include "hub/hub.hpp"
 #include "loader/registry.hpp"
@@ -241,6 +242,7 @@ int main(int argc, char** argv) {
   double seconds = 5;
   std::vector<double> rates{100, 1000};
   bool skip_big = false;
+  std::string log_level;
   po::options_description o("bench_woo options");
   o.add_options()("help,h", "show this help")("skus", po::value(&skus)->default_value(10000), "SKUs per shop")(
       "seconds", po::value(&seconds)->default_value(5), "seconds of orders per latency rate")(
@@ -249,7 +251,8 @@ int main(int argc, char** argv) {
       "lines", po::value(&lines)->default_value(5), "lines per order for (b)")(
       "changed", po::value(&changed)->default_value(1000), "changed SKUs for (c)")(
       "big", po::value(&big)->default_value(100000), "SKUs per shop for the large reconcile (d)")(
-      "skip-big", po::bool_switch(&skip_big), "skip the large reconcile");
+      "skip-big", po::bool_switch(&skip_big), "skip the large reconcile")(
+      "log", po::value(&log_level)->default_value("info"), "hub log level: debug, info, warn, error");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, o), vm);
@@ -262,6 +265,12 @@ int main(int argc, char** argv) {
     std::cout << o << "\n";
     return 0;
   }
+  log::Level lv{};
+  if (!log::parse_level(log_level, lv)) {
+    std::cerr << "bench_woo: --log must be debug, info, warn or error\n";
+    return 2;
+  }
+  log::set_level(lv);
   std::mt19937 rng(42);
   try {
     {

@@ -130,9 +130,10 @@ Decision on_sale(const LedgerContext& ctx, const SkuState& st, const std::string
 }
 
 Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::string& member, const sr::StockLevel& obs,
-                  bool deferred_due) {
+                  Pass pass) {
   Decision d;
-  d.clear_deferred = deferred_due;
+  // A waiting level looked at again is settled unless it is put back.
+  d.clear_deferred = pass != Pass::Fresh;
   auto known = st.baselines.find(member);
   const store::Baseline* prev = known == st.baselines.end() ? nullptr : &known->second;
 
@@ -161,7 +162,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // while a target stays down.
     d.clear_deferred = false;
     d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version,
-                                   deferred_due && st.deferred ? st.deferred->observed_at : ctx.now,
+                                   pass != Pass::Fresh && st.deferred ? st.deferred->observed_at : ctx.now,
                                    st.deferred ? st.deferred->due_at : ctx.now + std::max(ctx.settle_ms, 1)};
     return d;
   }
@@ -212,7 +213,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // that one is superseded. Remote versions may have one-second resolution,
     // so a level read before our write in the same second can arrive late
     // looking like a change; a fresh read that matches settles it.
-    if (!deferred_due && st.deferred && obs.version >= st.deferred->version) d.clear_deferred = true;
+    if (pass != Pass::Due && st.deferred && obs.version >= st.deferred->version) d.clear_deferred = true;
     // Our own write echoing back, or explained by known orders. In a shared
     // pool the member must also show the pool's level: if a write of ours
     // was refused (a conflict) or failed, make it again now.
@@ -220,7 +221,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     return d;
   }
 
-  if (!deferred_due && ctx.settle_ms > 0) {
+  if (pass != Pass::Due && ctx.settle_ms > 0) {
     // Unexplained: before calling it a manual change, give the member's
     // orders the chance to explain it (a dropped order webhook looks exactly
     // like a manual decrease).
@@ -233,7 +234,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version,
                                    again ? st.deferred->observed_at : ctx.now,
                                    st.deferred ? st.deferred->due_at : ctx.now + ctx.settle_ms};
-    d.want_poll = true;
+    d.want_poll = pass == Pass::Recheck;
     return d;
   }
 

@@ -73,10 +73,20 @@ sr::Quantity shown(const config::PoolConfig& pool, sr::Quantity pool_quantity);
 Decision on_sale(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity sold,
                  const std::string& cause, const std::string& order_id);
 
-// A member reported an absolute level. `deferred_due` is true when this is a
-// re-evaluation of an observation deferred earlier (the settle time passed).
+// How an observed level is looked at.
+//   Fresh    it has just arrived: explained or not, or waits `settle_ms`
+//            for its cause (an order not read yet) without asking for a poll
+//            (the order's own webhook usually comes within milliseconds);
+//   Recheck  a waiting level whose settle time passed, while the member's
+//            orders were not read since it was seen: still unexplained, it
+//            keeps waiting and asks for a poll of the member (want_poll);
+//   Due      a waiting level whose settle time passed and whose member was
+//            polled since: explained, or a manual change.
+enum class Pass { Fresh, Recheck, Due };
+
+// A member reported an absolute level.
 Decision on_level(const LedgerContext&, const SkuState&, const std::string& member, const sr::StockLevel& obs,
-                  bool deferred_due);
+                  Pass pass);
 
 // A member reported a relative change with its cause (receipt, count, ...).
 Decision on_delta(const LedgerContext&, const SkuState&, const std::string& member, const sr::StockDelta& delta);

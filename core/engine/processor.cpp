@@ -72,7 +72,7 @@ void Processor::apply_event(store::Transaction& tx, const store::JournalRecord& 
         if constexpr (std::is_same_v<T, sr::OrderEvent>) {
           apply_order(tx, rec.connection, ev, now, fx);
         } else if constexpr (std::is_same_v<T, sr::StockLevel>) {
-          apply_level(tx, rec.connection, ev, false, now, fx);
+          apply_level(tx, rec.connection, ev, Pass::Fresh, now, fx);
         } else if constexpr (std::is_same_v<T, sr::StockDelta>) {
           if (const auto* pool = pool_for(cfg_, rec.connection, ev.sku)) {
             LedgerContext ctx{*pool, ev.sku, now, cfg_.engine.settle_ms};
@@ -107,23 +107,24 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
 }
 
 void Processor::apply_level(store::Transaction& tx, const std::string& conn, const sr::StockLevel& obs,
-                            bool deferred_due, store::Millis now, StepEffects& fx) {
+                            Pass pass, store::Millis now, StepEffects& fx) {
+  const bool waiting = pass != Pass::Fresh;  // a deferred level looked at again
   auto products = tx.products_with_sku(conn, obs.sku);
   if (!obs.remote_id.empty()) remember_product(tx, conn, obs, products, now);
   auto before = tx.baseline(conn, obs.sku);
   bool echo = before && before->expected == obs.quantity;
   const auto* pool = pool_for(cfg_, conn, obs.sku);
   if (pool && duplicated(tx, conn, obs.sku, products, now, {})) {
-    if (deferred_due) tx.delete_deferred(conn, obs.sku);
+    if (waiting) tx.delete_deferred(conn, obs.sku);
     return;
   }
   if (pool) {
     LedgerContext ctx{*pool, obs.sku, now, cfg_.engine.settle_ms};
-    auto d = on_level(ctx, load(tx, *pool, obs.sku, conn), conn, obs, deferred_due);
+    auto d = on_level(ctx, load(tx, *pool, obs.sku, conn), conn, obs, pass);
     store_decision(tx, *pool, obs.sku, d, "level in " + conn, now, fx);
     if (d.clear_deferred) tx.delete_deferred(conn, obs.sku);
   } else {
-    if (deferred_due) tx.delete_deferred(conn, obs.sku);
+    if (waiting) tx.delete_deferred(conn, obs.sku);
     store::Baseline b = before.value_or(store::Baseline{conn, obs.sku, {}, {}, {}, {}, 0, 0});
     b.expected = obs.quantity;
     b.last_observed = obs.quantity;
@@ -135,7 +136,7 @@ void Processor::apply_level(store::Transaction& tx, const std::string& conn, con
     tx.put_link(store::Link{conn, obs.sku, obs.remote_id, obs.remote_variation_id, true, now});
   }
   // A level we wrote ourselves echoing back is routed nowhere (no ping-pong).
-  if (!echo && !deferred_due) apply_routes(tx, conn, sr::Event(obs), now, fx);
+  if (!echo && !waiting) apply_routes(tx, conn, sr::Event(obs), now, fx);
 }
 
 void Processor::apply_product(store::Transaction& tx, const std::string& conn, const sr::ProductChange& p,
@@ -153,7 +154,7 @@ void Processor::apply_product(store::Transaction& tx, const std::string& conn, c
   }
 }
 
-void Processor::apply_deferred(store::Transaction& tx, const store::DeferredLevel& d, store::Millis now,
+void Processor::apply_deferred(store::Transaction& tx, const store::DeferredLevel& d, Pass pass, store::Millis now,
                                StepEffects& fx) {
   sr::StockLevel obs;
   obs.key = "deferred:" + d.sku;
@@ -162,7 +163,7 @@ void Processor::apply_deferred(store::Transaction& tx, const store::DeferredLeve
   obs.version = d.version;
   // Left in place: the ledger either settles it (cleared) or keeps it waiting
   // with its first-seen time (replaced).
-  apply_level(tx, d.connection, obs, true, now, fx);
+  apply_level(tx, d.connection, obs, pass, now, fx);
 }
 
 bool Processor::excluded(store::Transaction& tx, const std::string& conn, const std::string& sku, store::Millis now,
@@ -353,7 +354,7 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
       seen.sku = s->sku;
       seen.quantity = *r.level;
       seen.version = r.version;
-      apply_level(tx, item.target, seen, false, now, fx);
+      apply_level(tx, item.target, seen, Pass::Fresh, now, fx);
     }
     return;
   }

@@ -38,7 +38,11 @@ class Processor {
   void apply_event(store::Transaction& tx, const store::JournalRecord& rec, store::Millis now, StepEffects& fx);
 
   // A level that waited for its cause is judged now.
-  void apply_deferred(store::Transaction& tx, const store::DeferredLevel& d, store::Millis now, StepEffects& fx);
+  // A waiting level whose settle time passed: `Recheck` if its member was
+  // not polled since it was seen (a poll is asked for when it is still
+  // unexplained), `Due` to judge it.
+  void apply_deferred(store::Transaction& tx, const store::DeferredLevel& d, Pass pass, store::Millis now,
+                      StepEffects& fx);
 
   // The outcome of one delivered command. `attempts_left` false turns RETRY
   // into FAILED. `retry_at` is when a RETRY goes out again.
@@ -58,7 +62,7 @@ class Processor {
 
  private:
   void apply_order(store::Transaction&, const std::string& conn, const sr::OrderEvent&, store::Millis, StepEffects&);
-  void apply_level(store::Transaction&, const std::string& conn, const sr::StockLevel&, bool deferred_due,
+  void apply_level(store::Transaction&, const std::string& conn, const sr::StockLevel&, Pass pass,
                    store::Millis, StepEffects&);
   void apply_product(store::Transaction&, const std::string& conn, const sr::ProductChange&, store::Millis);
   void apply_routes(store::Transaction&, const std::string& conn, const sr::Event&, store::Millis, StepEffects&);

@@ -436,23 +436,22 @@ void Hub::settle_deferred() {
     // the levels that wait.
     process_pending();
     engine::StepEffects fx;
-    std::vector<Conn*> need_poll;
     {
       std::lock_guard lock(store_mu_);
       auto tx = store_->begin();
       store::Millis now = clock_.now_ms();
       for (const auto& d : tx->due_deferred(now, 256)) {
+        // Judged only after a poll of its member's orders that started
+        // after it was seen; until then it is looked at again, and still
+        // unexplained it asks for that poll (fx.poll). Levels explained in
+        // the meantime (their order's webhook came) need no poll at all.
         auto it = conns_.find(d.connection);
-        if (it != conns_.end() && it->second->connection->plugin().has(loader::Slot::poll) &&
-            it->second->polled_from.load() < d.observed_at) {
-          need_poll.push_back(it->second.get());  // not judged before its orders were read
-          continue;
-        }
-        processor_->apply_deferred(*tx, d, now, fx);
+        bool polled = it == conns_.end() || !it->second->connection->plugin().has(loader::Slot::poll) ||
+                      it->second->polled_from.load() >= d.observed_at;
+        processor_->apply_deferred(*tx, d, polled ? engine::Pass::Due : engine::Pass::Recheck, now, fx);
       }
       tx->commit();
     }
-    for (Conn* c : need_poll) kick_poll(*c, false);
     after(fx);
     --busy_;
   });

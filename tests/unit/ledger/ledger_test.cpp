@@ -41,7 +41,7 @@ TEST_CASE("a restore (negative sale) raises the pool again") {
 TEST_CASE("our own write echoing back changes nothing") {
   auto pool = shared_pool(kShops);
   LedgerContext ctx{pool, "A", 1000, 2000};
-  auto d = on_level(ctx, settled(pool, 10), "shop-a", level(10), false);
+  auto d = on_level(ctx, settled(pool, 10), "shop-a", level(10), Pass::Fresh);
   CHECK_FALSE(d.level);
   CHECK(d.writes.empty());
   CHECK_FALSE(d.defer);
@@ -51,20 +51,58 @@ TEST_CASE("our own write echoing back changes nothing") {
 TEST_CASE("an unexplained level waits for its cause before it counts as a manual change") {
   auto pool = shared_pool(kShops);
   LedgerContext ctx{pool, "A", 1000, 2000};
-  auto d = on_level(ctx, settled(pool, 10), "shop-a", level(7), false);
+  auto d = on_level(ctx, settled(pool, 10), "shop-a", level(7), Pass::Fresh);
   CHECK_FALSE(d.level);
   CHECK(d.writes.empty());
   REQUIRE(d.defer);
   CHECK(d.defer->connection == "shop-a");
   CHECK(d.defer->observed == q(7));
   CHECK(d.defer->due_at == 3000);
-  CHECK(d.want_poll);  // look at the shop's orders: a dropped webhook looks like this
+  // No poll yet: the order's own webhook usually explains it within
+  // milliseconds, and a poll per unexplained level swamps a busy shop.
+  CHECK_FALSE(d.want_poll);
+}
+
+TEST_CASE("a waiting level still unexplained after the settle time asks for a poll and keeps waiting") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto st = settled(pool, 10);
+  auto first = on_level(ctx, st, "shop-a", level(7), Pass::Fresh);
+  REQUIRE(first.defer);
+  st.deferred = first.defer;
+  LedgerContext later{pool, "A", 3100, 2000};
+  auto again = on_level(later, st, "shop-a", level(7), Pass::Recheck);
+  CHECK(again.want_poll);  // look at the shop's orders: a dropped webhook looks like this
+  REQUIRE(again.defer);
+  CHECK(again.defer->observed_at == 1000);  // judged after a poll that started later than this
+  CHECK(again.defer->due_at == 3000);
+  CHECK_FALSE(again.clear_deferred);
+  CHECK_FALSE(again.level);
+  CHECK(again.writes.empty());
+}
+
+TEST_CASE("a waiting level explained by the time it is looked at again is settled without a poll") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 1000, 2000};
+  auto st = settled(pool, 10);
+  auto first = on_level(ctx, st, "shop-a", level(9), Pass::Fresh);
+  REQUIRE(first.defer);
+  st.deferred = first.defer;
+  auto sale = on_sale(ctx, st, "shop-a", q(1), "order 1 in shop-a", "1");
+  st.level = sale.level;
+  for (const auto& b : sale.baselines) st.baselines[b.connection] = b;
+  LedgerContext later{pool, "A", 3100, 2000};
+  auto again = on_level(later, st, "shop-a", level(9), Pass::Recheck);
+  CHECK_FALSE(again.want_poll);
+  CHECK_FALSE(again.defer);
+  CHECK(again.clear_deferred);
+  CHECK_FALSE(again.level);
 }
 
 TEST_CASE("a manual change in a shared pool applies its difference to every other shop") {
   auto pool = shared_pool(kShops);
   LedgerContext ctx{pool, "A", 5000, 2000};
-  auto d = on_level(ctx, settled(pool, 10), "shop-a", level(7), /*deferred_due=*/true);
+  auto d = on_level(ctx, settled(pool, 10), "shop-a", level(7), Pass::Due);
   REQUIRE(d.level);
   CHECK(d.level->quantity == q(7));
   CHECK(targets(d) == std::vector<std::string>{"shop-b", "shop-c"});
@@ -81,7 +119,7 @@ TEST_CASE("a sale that arrives while a level waits explains it: nothing is count
   LedgerContext ctx{pool, "A", 1000, 2000};
   auto st = settled(pool, 10);
   // shop-a shows 9: a sale whose order webhook is late.
-  auto waiting = on_level(ctx, st, "shop-a", level(9), false);
+  auto waiting = on_level(ctx, st, "shop-a", level(9), Pass::Fresh);
   REQUIRE(waiting.defer);
   for (const auto& b : waiting.baselines) st.baselines[b.connection] = b;
   st.deferred = waiting.defer;
@@ -93,7 +131,7 @@ TEST_CASE("a sale that arrives while a level waits explains it: nothing is count
   for (const auto& b : sale.baselines) st.baselines[b.connection] = b;
   // Settle time passes: the level is explained, the pool stays at 9.
   LedgerContext later{pool, "A", 4000, 2000};
-  auto judged = on_level(later, st, "shop-a", level(9), true);
+  auto judged = on_level(later, st, "shop-a", level(9), Pass::Due);
   CHECK_FALSE(judged.level);
   CHECK(judged.clear_deferred);
   CHECK(judged.log.empty());
@@ -104,7 +142,7 @@ TEST_CASE("an observation older than the newest accepted one is dropped") {
   LedgerContext ctx{pool, "A", 1000, 2000};
   auto st = settled(pool, 10);
   st.baselines["shop-a"].observed_version = "000000000009";
-  auto d = on_level(ctx, st, "shop-a", level(3, "000000000004"), false);
+  auto d = on_level(ctx, st, "shop-a", level(3, "000000000004"), Pass::Fresh);
   CHECK_FALSE(d.level);
   CHECK_FALSE(d.defer);
   CHECK(d.writes.empty());
@@ -117,7 +155,7 @@ TEST_CASE("a level seen while our write to that shop is pending is not judged ye
   LedgerContext ctx{pool, "A", 1000, 2000};
   auto st = settled(pool, 10);
   st.busy.insert("shop-c");
-  auto d = on_level(ctx, st, "shop-c", level(4), true);
+  auto d = on_level(ctx, st, "shop-c", level(4), Pass::Due);
   CHECK_FALSE(d.level);
   REQUIRE(d.defer);
   CHECK_FALSE(d.clear_deferred);
@@ -129,7 +167,7 @@ TEST_CASE("a level of a product that does not track stock is skipped") {
   LedgerContext ctx{pool, "A", 1000, 0};
   auto l = level(3);
   l.managed = false;
-  auto d = on_level(ctx, settled(pool, 10), "shop-a", l, false);
+  auto d = on_level(ctx, settled(pool, 10), "shop-a", l, Pass::Fresh);
   CHECK_FALSE(d.level);
   CHECK(d.writes.empty());
   REQUIRE(d.log.size() == 1);
@@ -145,7 +183,7 @@ TEST_CASE("a SKU seen first in one shop takes that shop's quantity and reaches s
   b.sku = "A";
   b.expected = q(0);
   st.baselines.emplace("shop-c", b);  // shop-c carries the SKU already
-  auto d = on_level(ctx, st, "shop-b", level(12), false);
+  auto d = on_level(ctx, st, "shop-b", level(12), Pass::Fresh);
   REQUIRE(d.level);
   CHECK(d.level->quantity == q(12));
   CHECK(d.level->origin == "shop-b");
@@ -158,7 +196,7 @@ TEST_CASE("a shop that sees a pooled SKU for the first time takes the pool's qua
   LedgerContext ctx{pool, "A", 1000, 2000};
   auto st = settled(pool, 10);
   st.baselines.erase("shop-c");
-  auto d = on_level(ctx, st, "shop-c", level(3), false);
+  auto d = on_level(ctx, st, "shop-c", level(3), Pass::Fresh);
   CHECK_FALSE(d.level);  // the pool does not move
   REQUIRE(d.writes.size() == 1);
   CHECK(d.writes[0].member == "shop-c");
@@ -179,7 +217,7 @@ TEST_CASE("the pool buffer is held back from every shop, never below zero") {
 TEST_CASE("a master's level is mirrored to every member but never written back to the master") {
   auto pool = master_pool("pos", {"pos", "shop-a", "shop-b"});
   LedgerContext ctx{pool, "A", 1000, 2000};
-  auto d = on_level(ctx, settled(pool, 10), "pos", level(6), false);
+  auto d = on_level(ctx, settled(pool, 10), "pos", level(6), Pass::Fresh);
   REQUIRE(d.level);
   CHECK(d.level->quantity == q(6));
   CHECK(targets(d) == std::vector<std::string>{"shop-a", "shop-b"});
@@ -200,7 +238,7 @@ TEST_CASE("a sale in a member shop of a master pool does not move the pool: the 
 TEST_CASE("a manual change in a member of a master pool is overwritten by default") {
   auto pool = master_pool("pos", {"pos", "shop-a"});
   LedgerContext ctx{pool, "A", 1000, 2000};
-  auto d = on_level(ctx, settled(pool, 10), "shop-a", level(50), true);
+  auto d = on_level(ctx, settled(pool, 10), "shop-a", level(50), Pass::Due);
   CHECK_FALSE(d.level);
   REQUIRE(d.writes.size() == 1);
   CHECK(d.writes[0].member == "shop-a");
@@ -212,11 +250,11 @@ TEST_CASE("on_member_change keep leaves a member's manual change until the maste
   auto pool = master_pool("pos", {"pos", "shop-a"}, config::MemberChange::Keep);
   LedgerContext ctx{pool, "A", 1000, 2000};
   auto st = settled(pool, 10);
-  auto kept = on_level(ctx, st, "shop-a", level(50), true);
+  auto kept = on_level(ctx, st, "shop-a", level(50), Pass::Due);
   CHECK(kept.writes.empty());
   CHECK(kept.log.at(0).result == "kept");
   for (const auto& b : kept.baselines) st.baselines[b.connection] = b;
-  auto master = on_level(ctx, st, "pos", level(9), false);
+  auto master = on_level(ctx, st, "pos", level(9), Pass::Fresh);
   CHECK(targets(master) == std::vector<std::string>{"shop-a"});
   CHECK(all_writes_are(master, 9));
 }
@@ -255,7 +293,7 @@ TEST_CASE("an acknowledged write becomes what the hub expects that shop to show"
   // ...so its echo is recognised afterwards.
   auto st = settled(pool, 8);
   st.baselines["shop-b"] = *b;
-  CHECK(on_level(ctx, st, "shop-b", level(8, "000000000010"), false).log.empty());
+  CHECK(on_level(ctx, st, "shop-b", level(8, "000000000010"), Pass::Fresh).log.empty());
 }
 
 TEST_CASE("a sale of a SKU the hub has never seen is not counted: the first level seen includes it") {
@@ -288,11 +326,11 @@ TEST_CASE("a level waiting for a pending write keeps the time it was first seen"
   auto st = settled(pool, 10);
   st.busy.insert("shop-a");
   st.deferred = store::DeferredLevel{"shop-a", "A", q(7), "000000000002", 4000, 6000};
-  auto again = on_level(ctx, st, "shop-a", level(7), /*deferred_due=*/true);
+  auto again = on_level(ctx, st, "shop-a", level(7), Pass::Due);
   REQUIRE(again.defer);
   CHECK(again.defer->observed_at == 4000);  // not re-polled forever while the shop is down
   CHECK(again.defer->due_at == 6000);
-  auto fresh = on_level(ctx, st, "shop-a", level(6, "000000000003"), /*deferred_due=*/false);
+  auto fresh = on_level(ctx, st, "shop-a", level(6, "000000000003"), Pass::Fresh);
   REQUIRE(fresh.defer);
   CHECK(fresh.defer->observed_at == 9000);  // a new observation needs its own cause search
 }
@@ -308,7 +346,7 @@ TEST_CASE("a level read before our write was acknowledged, in the same second, i
   LedgerContext ctx{pool, "A", 6000, 2000};
   auto before = level(10, "2026-11-23T03:21:01");
   before.read_at = 4990;   // a poll page read just before the write landed
-  auto d = on_level(ctx, st, "shop-b", before, false);
+  auto d = on_level(ctx, st, "shop-b", before, Pass::Fresh);
   CHECK_FALSE(d.defer);
   CHECK_FALSE(d.level);
   CHECK(d.writes.empty());
@@ -318,11 +356,11 @@ TEST_CASE("a level read before our write was acknowledged, in the same second, i
   // Read after the acknowledgement, the same reading is a change to look into.
   auto after = before;
   after.read_at = 5010;
-  CHECK(on_level(ctx, st, "shop-b", after, false).defer);
+  CHECK(on_level(ctx, st, "shop-b", after, Pass::Fresh).defer);
   // And so is a newer version, whenever it was read.
   auto newer = level(10, "2026-11-23T03:21:02");
   newer.read_at = 4990;
-  CHECK(on_level(ctx, st, "shop-b", newer, false).defer);
+  CHECK(on_level(ctx, st, "shop-b", newer, Pass::Fresh).defer);
 }
 
 TEST_CASE("the same unexplained level seen again keeps the time it was first seen") {
@@ -330,16 +368,16 @@ TEST_CASE("the same unexplained level seen again keeps the time it was first see
   auto st = settled(pool, 10);
   st.deferred = store::DeferredLevel{"shop-a", "A", q(7), "000000000002", 1000, 3000};
   LedgerContext ctx{pool, "A", 1800, 2000};
-  auto d = on_level(ctx, st, "shop-a", level(7, "000000000002"), false);
+  auto d = on_level(ctx, st, "shop-a", level(7, "000000000002"), Pass::Fresh);
   REQUIRE(d.defer);
   CHECK(d.defer->observed_at == 1000);  // so a poll that started after 1000 settles it
   CHECK(d.defer->due_at == 3000);
   // A newer version of the same level may hold a newer sale: its own time.
-  auto newer = on_level(ctx, st, "shop-a", level(7, "000000000003"), false);
+  auto newer = on_level(ctx, st, "shop-a", level(7, "000000000003"), Pass::Fresh);
   REQUIRE(newer.defer);
   CHECK(newer.defer->observed_at == 1800);
   // A different level is a new observation.
-  auto other = on_level(ctx, st, "shop-a", level(6, "000000000003"), false);
+  auto other = on_level(ctx, st, "shop-a", level(6, "000000000003"), Pass::Fresh);
   REQUIRE(other.defer);
   CHECK(other.defer->observed_at == 1800);
 }
@@ -349,8 +387,8 @@ TEST_CASE("an explained level at least as new supersedes one waiting for its cau
   auto st = settled(pool, 10);
   st.deferred = store::DeferredLevel{"shop-a", "A", q(7), "000000000002", 1000, 3000};
   LedgerContext ctx{pool, "A", 1800, 2000};
-  CHECK(on_level(ctx, st, "shop-a", level(10, "000000000002"), false).clear_deferred);
-  CHECK_FALSE(on_level(ctx, st, "shop-a", level(10, "000000000001"), false).clear_deferred);  // older: no
+  CHECK(on_level(ctx, st, "shop-a", level(10, "000000000002"), Pass::Fresh).clear_deferred);
+  CHECK_FALSE(on_level(ctx, st, "shop-a", level(10, "000000000001"), Pass::Fresh).clear_deferred);  // older: no
 }
 
 TEST_CASE("a join: a pool SKU takes the pool's level, a new one gives the member's to the pool") {
