@@ -264,6 +264,12 @@ void Simulator::Impl::write_product(JsonOut& w, const Product& p, Shape shape,
   const std::int64_t offset = static_cast<std::int64_t>(opts.utc_offset_minutes) * 60;
   auto stock = shown_stock(p);
   auto status = stock_status_of(p);
+  if (rest_read && want("stock_quantity")) {
+    // The client now knows the merchant's edits (of the item, or of the
+    // parent whose stock a variation shows).
+    p.manual_unseen = 0;
+    if (parent && !p.manage_stock) parent->manual_unseen = 0;
+  }
   auto backorders = backorders_of(p);
   const std::string& price = p.sale_price.empty() ? p.regular_price : p.sale_price;
   std::string variation_name;
@@ -690,7 +696,18 @@ void Simulator::Impl::update_product(Product& p, const json& body, bool variatio
     unindex_sku(p.id, p.sku);
     index_sku(n);
   }
+  // An absolute write replaces whatever the merchant did since the client's
+  // last read, even when it happens to write the same number.
+  auto q = body.find("stock_quantity");
+  bool stock_written = n.manage_stock && p.manage_stock && q != body.end() && !q->is_null();
+  if (stock_written && p.manual_unseen != 0) {
+    ++counters.manual_overwritten;
+    manual_lost[p.sku] += p.manual_unseen;
+  }
+  if (stock_written) n.manual_unseen = 0;
+  int stock_before = p.stock;
   p = std::move(n);
+  if (stock_written) log_stock(p, stock_before, "REST write");
   if (structure) ++structure_gen;
   if (shown_stock(p) != before) ++counters.stock_writes;
   saved(p);

@@ -196,3 +196,46 @@ TEST_CASE("sim endpoints: faults, checkout and stock edits for out-of-process us
   CHECK(shop.sim.stock("S") == 40);
   CHECK(api.send("GET", api.base() + "/not-rest", "", {}, false).status == 404);
 }
+
+TEST_CASE("bookkeeping: a REST stock write made without reading a merchant's edit first is counted as erasing it") {
+  Shop shop;
+  shop.sim.add_simple("X", 10);
+  Api api(shop.sim);
+  const std::string url = "/products/" + std::to_string(shop.sim.product("X")->id);
+  // Read, then the merchant edits, then a write based on the old read: the edit is gone.
+  REQUIRE(api.get(url).status == 200);
+  shop.sim.adjust_stock("X", 3);
+  REQUIRE(api.put(url, {{"stock_quantity", 7}}).status == 200);
+  CHECK(shop.sim.stock("X") == 7);
+  CHECK(shop.sim.counters().manual_overwritten == 1);
+  CHECK(shop.sim.manual_lost().at("X") == 3);
+  // Writing the same number it already shows still replaces an unseen edit.
+  shop.sim.adjust_stock("X", -2);  // 5
+  REQUIRE(api.put(url, {{"stock_quantity", 5}}).status == 200);
+  CHECK(shop.sim.manual_lost().at("X") == 1);
+  CHECK(shop.sim.counters().manual_overwritten == 2);
+  // An edit a read has shown is not erased unseen: the writer knew it.
+  shop.sim.adjust_stock("X", 4);  // 9
+  REQUIRE(api.get("/products?sku=X").status == 200);
+  REQUIRE(api.put(url, {{"stock_quantity", 8}}).status == 200);
+  CHECK(shop.sim.counters().manual_overwritten == 2);
+  CHECK(shop.sim.manual_lost().at("X") == 1);
+
+  // Every change of the stock, in order, with its cause.
+  auto order = shop.sim.place_order({{"X", 2}});
+  auto h = shop.sim.stock_history("X");
+  // (the write of 5 over 5 changed nothing and is not listed)
+  REQUIRE(h.size() == 6);
+  CHECK(h[0].cause == "merchant");
+  CHECK(h[0].before == 10);
+  CHECK(h[0].after == 13);
+  CHECK(h[1].cause == "REST write");
+  CHECK(h[1].after == 7);
+  CHECK(h[2].after == 5);
+  CHECK(h[3].after == 9);
+  CHECK(h[4].cause == "REST write");
+  CHECK(h[4].after == 8);
+  CHECK(h[5].cause == "order " + std::to_string(order));
+  CHECK(h[5].after == 6);
+  CHECK(shop.sim.stock_history("NOPE").empty());
+}

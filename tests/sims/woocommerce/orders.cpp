@@ -272,6 +272,7 @@ void Simulator::Impl::maybe_reduce_stock(Order& o) {
     if (qty <= 0) continue;
     int old = owner->stock;
     owner->stock -= qty;
+    log_stock(*owner, old, "order " + std::to_string(o.id));
     line.reduced = qty;
     line.reduced_meta = true;
     owner->total_sales += qty;
@@ -299,6 +300,7 @@ void Simulator::Impl::maybe_increase_stock(Order& o) {
     if (!owner) continue;
     int old = owner->stock;
     owner->stock += line.reduced;
+    log_stock(*owner, old, "order " + std::to_string(o.id) + " gives back (" + o.status + ")");
     owner->total_sales = std::max(0, owner->total_sales - line.reduced);
     line.reduced = 0;
     line.reduced_meta = false;
@@ -374,6 +376,7 @@ Refund& Simulator::Impl::create_refund(Order& o, double amount, const std::strin
     if (!owner) continue;
     int old = owner->stock;
     owner->stock += rl.quantity;
+    log_stock(*owner, old, "refund of order " + std::to_string(o.id) + " restocks");
     line.reduced = std::max(0, line.reduced - rl.quantity);
     add_note(o, "Item #" + std::to_string(item->id) + " stock increased from " + std::to_string(old) + " to " +
                     std::to_string(owner->stock) + ".",

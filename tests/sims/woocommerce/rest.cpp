@@ -194,7 +194,9 @@ void Simulator::Impl::handle(const http::ServerRequest& req, http::Respond respo
     std::lock_guard lock(mu);
     latency = faults.latency_ms;
     ++counters.requests;
+    rest_read = is_read(req.method);
     out = process(req, route, respond);
+    rest_read = false;
     if (out && out->status == 401) ++counters.unauthorized;
   }
   if (out) respond_later(std::move(respond), std::move(*out), latency);
@@ -746,7 +748,8 @@ std::optional<http::ServerResponse> Simulator::Impl::sim_endpoint(const http::Se
                 {"webhooks_sent", counters.webhooks_sent},
                 {"webhooks_failed", counters.webhooks_failed},
                 {"webhooks_dropped", counters.webhooks_dropped},
-                {"stock_writes", counters.stock_writes}};
+                {"stock_writes", counters.stock_writes},
+                {"manual_overwritten", counters.manual_overwritten}};
   };
   auto faults_json = [&] {
     return json{{"latency_ms", faults.latency_ms},

@@ -66,6 +66,10 @@ struct Product {
   Backorders backorders = Backorders::No;
   bool manage_stock = false;  // the item's own flag; a variation without it may use the parent's
   int stock = 0;              // own quantity, meaningful while manage_stock
+  // Stock edits by the merchant (set_stock/adjust_stock) that no REST read
+  // has shown since: a REST stock write now erases them unseen (counted in
+  // Counters::manual_overwritten and manual_lost()).
+  mutable int manual_unseen = 0;
   std::optional<int> low_stock_amount;
   std::string sku;
   std::string name;
@@ -203,6 +207,15 @@ struct Simulator::Impl {
   std::string site_url;  // X-WC-Webhook-Source
   std::string api_products;         // base_url + "/wp-json/wc/v3/products"
   mutable std::string scratch;      // reused by write_product (under mu)
+  bool rest_read = false;           // a REST GET is being answered (under mu)
+  std::map<std::string, int> manual_lost;  // SKU -> merchant edits erased by REST writes
+  std::map<std::string, std::vector<Simulator::StockChange>> stock_log;  // by SKU
+  void log_stock(const Product& owner, int before, std::string cause) {
+    if (before == owner.stock) return;
+    stock_log[owner.sku].push_back({std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch()).count(),
+                                    before, owner.stock, std::move(cause)});
+  }
 
   boost::asio::io_context io;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;

@@ -135,8 +135,11 @@ void Simulator::set_stock(const std::string& sku, std::optional<int> stock) {
   // A parent-managed variation has no stock of its own: the admin edits the parent.
   Product* owner = &p;
   if (!p.manage_stock && p.type == PType::Variation && impl_->stock_owner(p)) owner = impl_->stock_owner(p);
+  if (stock && owner->manage_stock) owner->manual_unseen += *stock - owner->stock;
+  int before = owner->stock;
   owner->manage_stock = stock.has_value();
   if (stock) owner->stock = *stock;
+  impl_->log_stock(*owner, before, "merchant");
   if (!stock) {
     owner->backorders = Backorders::No;
     owner->low_stock_amount.reset();
@@ -151,6 +154,8 @@ int Simulator::adjust_stock(const std::string& sku, int delta) {
   if (!p.manage_stock && p.type == PType::Variation && impl_->stock_owner(p)) owner = impl_->stock_owner(p);
   if (!owner->manage_stock) throw std::invalid_argument("SKU " + sku + " does not track stock");
   owner->stock += delta;
+  owner->manual_unseen += delta;
+  impl_->log_stock(*owner, owner->stock - delta, "merchant");
   impl_->saved(*owner);
   return owner->stock;
 }
@@ -310,6 +315,17 @@ Faults Simulator::faults() const {
 Counters Simulator::counters() const {
   std::lock_guard lock(impl_->mu);
   return impl_->counters;
+}
+
+std::vector<Simulator::StockChange> Simulator::stock_history(const std::string& sku) const {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->stock_log.find(sku);
+  return it == impl_->stock_log.end() ? std::vector<StockChange>{} : it->second;
+}
+
+std::map<std::string, int> Simulator::manual_lost() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->manual_lost;
 }
 
 void Simulator::reset_counters() {

@@ -109,6 +109,11 @@ struct Counters {
   std::uint64_t webhooks_failed = 0;   // non-2xx/3xx or transport error
   std::uint64_t webhooks_dropped = 0;  // dropped by the fault knob
   std::uint64_t stock_writes = 0;      // product/variation saves that changed stock_quantity via REST
+  // REST stock writes that erased a merchant's edit (set_stock/adjust_stock)
+  // no REST read had shown yet: WooCommerce has no conditional or relative
+  // stock write, so an edit landing between a client's read and its write is
+  // lost. NOT PART OF WOOCOMMERCE: the simulator's own bookkeeping.
+  std::uint64_t manual_overwritten = 0;
 };
 
 class Simulator {
@@ -180,6 +185,18 @@ class Simulator {
   void set_faults(const Faults& f);
   Faults faults() const;
   Counters counters() const;
+  // Every change of a SKU's stock, in order, with its cause ("order 12",
+  // "cancel of order 12", "refund 3 of order 12", "merchant", "REST write").
+  // NOT PART OF WOOCOMMERCE: for tests that must explain a level.
+  struct StockChange {
+    std::int64_t at_ms = 0;  // wall clock
+    int before = 0, after = 0;
+    std::string cause;
+  };
+  std::vector<StockChange> stock_history(const std::string& sku) const;
+  // SKU -> the sum of merchant edits erased unseen by REST writes (see
+  // Counters::manual_overwritten).
+  std::map<std::string, int> manual_lost() const;
   void reset_counters();
   // Blocks until no webhook delivery is queued or in flight (or timeout).
   bool wait_webhooks_idle(int timeout_ms) const;
