@@ -315,10 +315,10 @@ Decision on_join(const LedgerContext& ctx, const SkuState& st, const std::string
 }
 
 Decision on_written(const LedgerContext& ctx, const SkuState& st, const std::string& member, Quantity written,
-                    const std::optional<Quantity>& observed, const std::string& version) {
+                    const std::optional<Quantity>& observed, const std::string& version, Quantity counted_since) {
   Decision d;
   auto& b = baseline_for(d, st, ctx, member);
-  b.expected = written;
+  b.expected = written + counted_since;
   b.last_written = written;
   b.written_at = ctx.now;
   if (observed) {

@@ -98,9 +98,14 @@ Decision on_delta(const LedgerContext&, const SkuState&, const std::string& memb
 Decision on_join(const LedgerContext&, const SkuState&, const std::string& member);
 
 // A write of ours to `member` was acknowledged: it now shows `written`
-// (or `observed`, if the remote said what it shows now).
+// (or `observed`, if the remote said what it shows now). `counted_since`:
+// for a write the target compared and made in one step, the sales (< 0)
+// and restores (> 0) counted in that member while the write was on its way
+// — they happened after it, so the member shows `written` moved by them.
+// Otherwise they may have been replaced by the write: `written` is kept.
 Decision on_written(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity written,
-                    const std::optional<sr::Quantity>& observed, const std::string& version);
+                    const std::optional<sr::Quantity>& observed, const std::string& version,
+                    sr::Quantity counted_since = {});
 
 // ---- order lines --------------------------------------------------------------
 

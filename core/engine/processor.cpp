@@ -280,7 +280,8 @@ void Processor::note_back(store::Transaction& tx, const store::OrderSync& sync, 
 }
 
 void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& item, const sr::CommandResult& r,
-                             store::Millis now, store::Millis retry_at, StepEffects& fx) {
+                             store::Millis now, store::Millis retry_at, StepEffects& fx,
+                             std::optional<Quantity> sent_expected) {
   sr::Command cmd;
   try {
     cmd = sr::command_from_json(nlohmann::json::parse(item.payload));
@@ -312,7 +313,11 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
       entry.new_quantity = s->quantity;
       SkuState st;
       if (before) st.baselines.emplace(item.target, *before);
-      for (const auto& b : on_written(ctx, st, item.target, s->quantity, r.level, r.version).baselines)
+      // Sales and restores counted there since the write went out happened
+      // after it when the target compared and wrote in one step.
+      Quantity counted_since;
+      if (r.compared && sent_expected && before) counted_since = before->expected - *sent_expected;
+      for (const auto& b : on_written(ctx, st, item.target, s->quantity, r.level, r.version, counted_since).baselines)
         tx.put_baseline(b);
     }
     tx.append_log(entry);

@@ -46,8 +46,11 @@ class Processor {
 
   // The outcome of one delivered command. `attempts_left` false turns RETRY
   // into FAILED. `retry_at` is when a RETRY goes out again.
+  // `sent_expected`: the level the hub believed the target showed when it
+  // sent a set_stock (its `expected`), for results the target `compared`.
   void apply_result(store::Transaction& tx, const store::OutboxItem& item, const sr::CommandResult& result,
-                    store::Millis now, store::Millis retry_at, StepEffects& fx);
+                    store::Millis now, store::Millis retry_at, StepEffects& fx,
+                    std::optional<sr::Quantity> sent_expected = std::nullopt);
 
   // The last step of a pool join, once the member's catalogue was read: of
   // the SKUs in `skus` it had a level for before (as a non-member, or

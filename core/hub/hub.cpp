@@ -306,6 +306,7 @@ void Hub::deliver_pending(Conn& c) {
     std::vector<store::OutboxItem> items;
     std::vector<sr::Command> commands;
     std::vector<store::OutboxItem> sent;
+    std::map<std::int64_t, sr::Quantity> sent_expected;  // set_stock: the `expected` it went out with
     std::vector<std::int64_t> superseded;
     {
       std::lock_guard lock(store_mu_);
@@ -323,6 +324,7 @@ void Hub::deliver_pending(Conn& c) {
             if (auto b = tx->baseline(conn.name(), s->sku)) {
               s->expected = b->expected;
               s->expected_version = b->observed_version;
+              sent_expected[item.id] = b->expected;
             }
           }
           commands.push_back(std::move(cmd));
@@ -362,7 +364,9 @@ void Hub::deliver_pending(Conn& c) {
           Metrics::global().add("stockrelay_commands_conflict_total", {{"connection", conn.name()}});
         else
           Metrics::global().add("stockrelay_commands_failed_total", {{"connection", conn.name()}, {"command", cmd_label}});
-        processor_->apply_result(*tx, item, r, now, st == SR_STOPPED ? now : retry_at(item), fx);
+        auto se = sent_expected.find(item.id);
+        processor_->apply_result(*tx, item, r, now, st == SR_STOPPED ? now : retry_at(item), fx,
+                                 se == sent_expected.end() ? std::nullopt : std::optional<sr::Quantity>(se->second));
       }
       tx->commit();
     }

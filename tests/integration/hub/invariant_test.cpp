@@ -108,7 +108,10 @@ TEST_CASE("pool invariant: every shop converges to initial + adjustments - sold"
         if (delta == 0) delta = 3;
         std::string what = manual_adjust(f.shop(shop).path(), sku, delta);
         std::lock_guard lock(mu);
-        manual_log.push_back(sku + " " + shop + " " + what);
+        manual_log.push_back(sku + " " + shop + " " + what + " at " +
+                             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count()));
         adjustments[sku] += delta;
         webhooks.push_back({shop, "product.updated", sku});
       } else if (rng() % 4 == 0) {  // the shop has a bad moment

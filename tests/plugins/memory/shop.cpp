@@ -269,6 +269,7 @@ StockWrite Shop::apply_set_stock(const std::string& sku, sr::Quantity quantity,
     stamp(*p, next_revision(s));
     w.level = p->quantity;
     w.revision = p->revision;
+    w.compared = expected.has_value() || expected_revision.has_value();
     return true;
   });
   return w;

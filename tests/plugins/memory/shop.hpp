@@ -106,6 +106,7 @@ struct StockWrite : Result {
   sr::Quantity level;
   std::int64_t revision = 0;
   bool conflict = false;
+  bool compared = false;  // written only because the shop showed the expected level (one step)
 };
 
 struct CreatedOrderWrite : Result {

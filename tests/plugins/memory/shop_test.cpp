@@ -127,6 +127,11 @@ TEST_CASE_METHOD(ShopFixture, "hub stock writes report the new level and revisio
   auto set = shop.apply_set_stock("A", q("7"));
   REQUIRE(set.ok());
   CHECK(set.level == q("7"));
+  CHECK_FALSE(set.compared);  // nothing to compare against
+  auto cas = shop.apply_set_stock("A", q("7"), q("7"));
+  REQUIRE(cas.ok());
+  CHECK(cas.compared);
+  set = cas;
   CHECK(set.revision == shop.read().revision);
   auto adj = shop.apply_adjust("A", q("-2.5"));
   REQUIRE(adj.ok());

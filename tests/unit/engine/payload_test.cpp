@@ -487,6 +487,13 @@ TEST_CASE("every result outcome survives the boundary") {
   auto bare = sr::result_from_json(json{{"id", "1"}, {"status", "ok"}});
   CHECK_FALSE(bare.level.has_value());
   CHECK(bare.message.empty());
+  CHECK_FALSE(bare.compared);  // a plugin built before the field: not compared
+  CHECK_FALSE(sr::to_json(bare).contains("compared"));
+  sr::CommandResult cas{"7", sr::Outcome::Ok, "", "", q("5"), "v2"};
+  cas.compared = true;
+  CHECK(sr::result_from_json(json::parse(sr::to_json(cas).dump())).compared);
+  CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}, {"status", "ok"}, {"compared", "yes"}}),
+                    "result for command '1': compared must be true or false");
   CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}, {"status", "done"}}),
                     "result for command '1': status must be ok, retry, failed, invalid, unsupported or conflict, not 'done'");
   CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}}), "result for command '1': missing field 'status'");

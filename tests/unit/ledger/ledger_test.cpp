@@ -280,6 +280,24 @@ TEST_CASE("a delta whose cause is a sale is counted exactly like an order line")
   CHECK(d.log.at(0).kind == "sale");
 }
 
+TEST_CASE("sales counted while a compared write was on its way happened after it") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 7000, 2000};
+  // We wrote 8 (compare-and-set against 10); meanwhile a sale of 3 and a
+  // restore of 1 in shop-b were counted: shop-b shows 8 - 3 + 1.
+  auto d = on_written(ctx, settled(pool, 10), "shop-b", q(8), q(8), "000000000010", q(-2));
+  auto* b = baseline(d, "shop-b");
+  REQUIRE(b);
+  CHECK(b->expected == q(6));
+  CHECK(b->last_written == q(8));
+  // ...so the shop showing 6 is explained, not a manual change of -2.
+  auto st = settled(pool, 6);
+  st.baselines["shop-b"] = *b;
+  auto seen = on_level(ctx, st, "shop-b", level(6, "000000000012"), Pass::Fresh);
+  CHECK_FALSE(seen.defer);
+  CHECK_FALSE(seen.level);
+}
+
 TEST_CASE("an acknowledged write becomes what the hub expects that shop to show") {
   auto pool = shared_pool(kShops);
   LedgerContext ctx{pool, "A", 7000, 2000};

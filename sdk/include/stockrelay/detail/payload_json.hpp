@@ -434,6 +434,7 @@ inline nlohmann::json to_json(const CommandResult& r) {
   if (!r.remote_ref.empty()) j["remote_ref"] = r.remote_ref;
   if (r.level) j["level"] = *r.level;
   if (!r.version.empty()) j["version"] = r.version;
+  if (r.compared) j["compared"] = true;
   return j;
 }
 
@@ -450,6 +451,10 @@ inline CommandResult result_from_json(const nlohmann::json& j) {
   r.remote_ref = detail::str(j, "remote_ref", ctx);
   if (j.contains("level") && !j["level"].is_null()) r.level = detail::qty(j, "level", ctx);
   r.version = detail::str(j, "version", ctx);
+  if (auto c = j.find("compared"); c != j.end() && !c->is_null()) {
+    if (!c->is_boolean()) detail::fail(ctx, "compared must be true or false");
+    r.compared = c->get<bool>();
+  }
   return r;
 }
 
