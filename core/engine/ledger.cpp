@@ -133,7 +133,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
                   Pass pass) {
   Decision d;
   // A waiting level looked at again is settled unless it is put back.
-  d.clear_deferred = pass != Pass::Fresh;
+  d.clear_deferred = looks_again(pass);
   auto known = st.baselines.find(member);
   const store::Baseline* prev = known == st.baselines.end() ? nullptr : &known->second;
 
@@ -162,7 +162,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // while a target stays down.
     d.clear_deferred = false;
     d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version,
-                                   pass != Pass::Fresh && st.deferred ? st.deferred->observed_at : ctx.now,
+                                   looks_again(pass) && st.deferred ? st.deferred->observed_at : ctx.now,
                                    st.deferred ? st.deferred->due_at : ctx.now + std::max(ctx.settle_ms, 1)};
     return d;
   }
@@ -204,6 +204,28 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
       d.log.push_back(entry(ctx, member, "join", obs.quantity, shown(ctx.pool, pool_q), d.cause, "ok"));
       d.writes.push_back({member, shown(ctx.pool, pool_q)});
     }
+    return d;
+  }
+
+  if (pass == Pass::Refused && !ctx.pool.master && prev->last_written && obs.quantity == *prev->last_written &&
+      obs.quantity != prev->expected && prev->written_at > 0 &&
+      (obs.version.empty() || obs.version == prev->observed_version)) {
+    // Read just now, the member shows exactly our last acknowledged write,
+    // unmodified since (same version), while the sales counted there since
+    // say it should be lower: they landed between the target's compare and
+    // its write (a compare by a read before the write, as with WooCommerce)
+    // and the write replaced them. The pool has counted them; the member
+    // gets the pool's level again. Not a manual change. (Only for such a
+    // fresh read: a webhook built before a later change can show the same
+    // level and version, one-second versions cannot tell them apart.)
+    b.expected = obs.quantity;
+    if (st.deferred && obs.version >= st.deferred->version) d.clear_deferred = true;
+    Quantity target = shown(ctx.pool, pool_q);
+    d.log.push_back(entry(ctx, member, "observe", prev->expected, obs.quantity,
+                          "sale(s) replaced by the hub's write in " + member, "ok",
+                          "shows the hub's last write of " + obs.quantity.to_string() + "; writing " +
+                              target.to_string() + " again"));
+    if (obs.quantity != target) d.writes.push_back({member, target});
     return d;
   }
 

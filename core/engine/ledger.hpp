@@ -81,8 +81,14 @@ Decision on_sale(const LedgerContext&, const SkuState&, const std::string& membe
 //            orders were not read since it was seen: still unexplained, it
 //            keeps waiting and asks for a poll of the member (want_poll);
 //   Due      a waiting level whose settle time passed and whose member was
-//            polled since: explained, or a manual change.
-enum class Pass { Fresh, Recheck, Due };
+//            polled since: explained, or a manual change;
+//   Refused  what the member showed when it refused a write of ours
+//            (outcome conflict of compare-before-write): read just now, after
+//            every earlier write of ours there was acknowledged. Otherwise
+//            like Fresh.
+enum class Pass { Fresh, Recheck, Due, Refused };
+// Recheck and Due look again at a level that waits (a deferred level).
+inline bool looks_again(Pass p) { return p == Pass::Recheck || p == Pass::Due; }
 
 // A member reported an absolute level.
 Decision on_level(const LedgerContext&, const SkuState&, const std::string& member, const sr::StockLevel& obs,

@@ -108,7 +108,7 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
 
 void Processor::apply_level(store::Transaction& tx, const std::string& conn, const sr::StockLevel& obs,
                             Pass pass, store::Millis now, StepEffects& fx) {
-  const bool waiting = pass != Pass::Fresh;  // a deferred level looked at again
+  const bool waiting = looks_again(pass);  // a deferred level looked at again
   auto products = tx.products_with_sku(conn, obs.sku);
   if (!obs.remote_id.empty()) remember_product(tx, conn, obs, products, now);
   auto before = tx.baseline(conn, obs.sku);
@@ -359,7 +359,8 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
       seen.sku = s->sku;
       seen.quantity = *r.level;
       seen.version = r.version;
-      apply_level(tx, item.target, seen, Pass::Fresh, now, fx);
+      // A target that compares atomically cannot have replaced a sale.
+      apply_level(tx, item.target, seen, r.compared ? Pass::Fresh : Pass::Refused, now, fx);
     }
     return;
   }

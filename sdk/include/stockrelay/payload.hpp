@@ -203,13 +203,13 @@ struct CommandResult {
   std::string remote_ref;          // id created in the target (orders)
   std::optional<Quantity> level;   // the level the target now shows (set/adjust stock; conflict: what it found)
   std::string version;             // its remote version
-  // set_stock, outcome ok: the target compared and wrote in one atomic step
-  // (compare-and-set on `expected`), so nothing can have changed the level
-  // between the two. The hub then knows that sales it counted there while
-  // the write was on its way happened after it. Leave it false when the
-  // compare is a separate read before the write (a sale in between is
-  // replaced by the write). Appended in SDK 1.x; JSON "compared", absent =
-  // false.
+  // set_stock, outcome ok or conflict: the target compared against
+  // `expected` and wrote (or refused) in one atomic step (compare-and-set),
+  // so nothing can have changed the level between the two. The hub then
+  // knows that sales it counted there while the write was on its way
+  // happened after it. Leave it false when the compare is a separate read
+  // before the write (a sale in between is replaced by the write).
+  // Appended in SDK 1.x; JSON "compared", absent = false.
   bool compared = false;
 };
 

@@ -252,8 +252,8 @@ class MemoryShop : public sr::Connector {
     sr::CommandResult r = w.conflict ? result(c, sr::Outcome::Conflict, w.error) : result(c, sr::Outcome::Ok);
     r.level = w.level;
     r.version = memory_shop::version_of(w.revision);
-    // The shop compares and writes in one step.
-    if (!w.conflict) r.compared = w.compared;
+    // The shop compares and writes (or refuses) in one step.
+    r.compared = w.compared;
     return r;
   }
 

@@ -261,6 +261,7 @@ StockWrite Shop::apply_set_stock(const std::string& sku, sr::Quantity quantity,
                 (expected_revision ? " at revision " + std::to_string(*expected_revision) : std::string());
       w.level = p->quantity;
       w.revision = p->revision;
+      w.compared = true;
       return false;
     }
     // Like a real shop, a write of the same value still counts as a change:

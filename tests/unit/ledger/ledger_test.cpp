@@ -381,6 +381,40 @@ TEST_CASE("a level read before our write was acknowledged, in the same second, i
   CHECK(on_level(ctx, st, "shop-b", newer, Pass::Fresh).defer);
 }
 
+TEST_CASE("a sale replaced by our write in the seller is not a manual change: the seller is written again") {
+  auto pool = shared_pool(kShops);
+  auto st = settled(pool, 10);
+  // We wrote 10 to shop-b (acknowledged, version ...:01); a sale of 3 had
+  // landed there between the shop's compare (a read) and our write, so
+  // shop-b shows 10.
+  auto& b = st.baselines.at("shop-b");
+  b.last_written = q(10);
+  b.written_at = 5000;
+  b.observed_version = "2026-11-23T03:21:01";
+  LedgerContext ctx{pool, "A", 6000, 2000};
+  auto sale = on_sale(ctx, st, "shop-b", q(3), "order 42 in shop-b", "42");
+  REQUIRE(sale.level);
+  CHECK(sale.level->quantity == q(7));
+  st.level = sale.level;
+  for (const auto& nb : sale.baselines) st.baselines[nb.connection] = nb;
+  REQUIRE(st.baselines.at("shop-b").expected == q(7));
+  // A webhook showing that could have been built before the sale: it waits.
+  CHECK(on_level(ctx, st, "shop-b", level(10, "2026-11-23T03:21:01"), Pass::Fresh).defer);
+  // Our write of the pool's level to the seller is refused: read just now,
+  // the seller shows our write, unmodified since.
+  auto d = on_level(ctx, st, "shop-b", level(10, "2026-11-23T03:21:01"), Pass::Refused);
+  CHECK_FALSE(d.defer);
+  CHECK_FALSE(d.level);  // the pool keeps 7: no manual +3
+  REQUIRE(d.writes.size() == 1);
+  CHECK(d.writes[0].member == "shop-b");
+  CHECK(d.writes[0].quantity == q(7));
+  auto nb = baseline(d, "shop-b");
+  REQUIRE(nb);
+  CHECK(nb->expected == q(10));  // the next write compares against what it shows
+  // A newer version at that level is a change of the shop's own: it waits.
+  CHECK(on_level(ctx, st, "shop-b", level(10, "2026-11-23T03:21:02"), Pass::Refused).defer);
+}
+
 TEST_CASE("the same unexplained level seen again keeps the time it was first seen") {
   auto pool = shared_pool(kShops);
   auto st = settled(pool, 10);
