@@ -44,7 +44,7 @@ echo "pools: {main: {members: [shop-a, shop-b, shop-c]}}" >> "$work/stockrelay.y
 
 echo "3 shops x $skus SKUs: stockrelay sync --once"
 /usr/bin/time -v "$build/stockrelay" sync --once --config "$work/stockrelay.yaml" > "$work/sync.log" 2> "$work/time.log" || {
-  echo "hub_rss: sync failed:" >&2; tail -20 "$work/sync.log" "$work/time.log" >&2; exit 1; }
+  echo "hub_rss: sync failed:" >&2; tail -n 20 "$work/sync.log" "$work/time.log" >&2; exit 1; }
 wall=$(grep "Elapsed (wall clock)" "$work/time.log" | awk '{print $NF}')
 rss=$(grep "Maximum resident set size" "$work/time.log" | awk '{print $NF}')
 python3 -c 'import sys; print("(e) peak RSS of the hub alone: %.1f MB (sync --once of 3 x %s SKUs took %s)" % (int(sys.argv[1]) / 1024, sys.argv[2], sys.argv[3]))' "$rss" "$skus" "$wall"
