@@ -388,6 +388,11 @@ void Hub::kick_poll(Conn& c, bool reconcile) {
   boost::asio::post(*c.strand, [this, &c, reconcile] {
     if (!reconcile) c.poll_scheduled = false;
     store::Millis started = clock_.now_ms();
+    c.poll_running = true;
+    struct Ran {
+      std::atomic<bool>& flag;
+      ~Ran() { flag = false; }
+    } ran{c.poll_running};
     if (running_ && c.connection->poll(reconcile) == SR_OK) {
       store::Millis prev = c.polled_from.load();
       while (prev < started && !c.polled_from.compare_exchange_weak(prev, started)) {
@@ -452,6 +457,9 @@ void Hub::settle_deferred() {
         auto it = conns_.find(d.connection);
         bool polled = it == conns_.end() || !it->second->connection->plugin().has(loader::Slot::poll) ||
                       it->second->polled_from.load() >= d.observed_at;
+        // A poll already asked for or under way: its end decides (a shop
+        // whose polls hang must not have its levels looked at every tick).
+        if (!polled && (it->second->poll_scheduled || it->second->poll_running)) continue;
         processor_->apply_deferred(*tx, d, polled ? engine::Pass::Due : engine::Pass::Recheck, now, fx);
       }
       tx->commit();

@@ -129,6 +129,7 @@ class Hub {
     std::unique_ptr<EventParser> parser;
     std::atomic<bool> deliver_scheduled{false};
     std::atomic<bool> poll_scheduled{false};
+    std::atomic<bool> poll_running{false};  // an incremental poll is under way
     int batch_size = 100;
     store::Millis next_poll_at = 0;  // monotonic
     // Wall time at which the newest successful poll started: a level that
