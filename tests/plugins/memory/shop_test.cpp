@@ -1,6 +1,8 @@
 // The memory shop library: a shop's stock rules, revisions, idempotent
 // documents, fault knobs, and safe concurrent access to the shop file.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -267,6 +269,10 @@ TEST_CASE_METHOD(ShopFixture, "two threads writing at once lose no update") {
 TEST_CASE_METHOD(ShopFixture, "the shop file is replaced atomically: a reader without the lock never sees half a file") {
   struct stat st_before{};
   REQUIRE(::stat(shop.path().c_str(), &st_before) == 0);
+  // Held open, the original file keeps its inode number: a freed one could
+  // be given to one of the new files and make the check below meaningless.
+  const int original = ::open(shop.path().c_str(), O_RDONLY);
+  REQUIRE(original >= 0);
   std::map<std::string, Quantity> many;
   for (int i = 0; i < 300; ++i) many["SKU-" + std::to_string(i)] = Quantity::units(i);
   REQUIRE(shop.ensure_products(many).ok());  // a file large enough to be written in several chunks
@@ -289,5 +295,6 @@ TEST_CASE_METHOD(ShopFixture, "the shop file is replaced atomically: a reader wi
   struct stat st_after{};
   REQUIRE(::stat(shop.path().c_str(), &st_after) == 0);
   CHECK(st_after.st_ino != st_before.st_ino);  // a new file renamed over the old, not rewritten in place
+  ::close(original);
   CHECK(shop.levels()["A"] == q("110"));
 }
