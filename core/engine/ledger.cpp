@@ -207,29 +207,28 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     return d;
   }
 
+  Quantity expected = prev->expected;
   if (pass == Pass::Refused && !ctx.pool.master && prev->last_written && obs.quantity == *prev->last_written &&
-      obs.quantity != prev->expected && prev->written_at > 0 &&
+      obs.quantity != expected && prev->written_at > 0 &&
       (obs.version.empty() || obs.version == prev->observed_version)) {
     // Read just now, the member shows exactly our last acknowledged write,
     // unmodified since (same version), while the sales counted there since
     // say it should be lower: they landed between the target's compare and
     // its write (a compare by a read before the write, as with WooCommerce)
-    // and the write replaced them. The pool has counted them; the member
-    // gets the pool's level again. Not a manual change. (Only for such a
-    // fresh read: a webhook built before a later change can show the same
-    // level and version, one-second versions cannot tell them apart.)
-    b.expected = obs.quantity;
-    if (st.deferred && obs.version >= st.deferred->version) d.clear_deferred = true;
-    Quantity target = shown(ctx.pool, pool_q);
+    // and the write replaced them. The pool has counted them; what the
+    // member shows is explained, and it gets the pool's level again below.
+    // Not a manual change. (Only for such a fresh read: a webhook built
+    // before a later change can show the same level and version, one-second
+    // versions cannot tell them apart.)
+    expected = obs.quantity;
+    b.expected = expected;
     d.log.push_back(entry(ctx, member, "observe", prev->expected, obs.quantity,
                           "sale(s) replaced by the hub's write in " + member, "ok",
                           "shows the hub's last write of " + obs.quantity.to_string() + "; writing " +
-                              target.to_string() + " again"));
-    if (obs.quantity != target) d.writes.push_back({member, target});
-    return d;
+                              shown(ctx.pool, pool_q).to_string() + " again"));
   }
 
-  Quantity diff = obs.quantity - prev->expected;
+  Quantity diff = obs.quantity - expected;
   if (diff == Quantity()) {
     // Explained, and at least as new as a level still waiting for its cause:
     // that one is superseded. Remote versions may have one-second resolution,
