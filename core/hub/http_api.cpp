@@ -179,10 +179,20 @@ void Hub::install_http_routes() {
                    : json_response(400, {{"error", st.error().message()}}));
         return;
       }
-      respond(json_response(202, {{"pool", pool}, {"connection", conn}, {"state", "joining"},
-                                  {"progress", "/admin/pools"}}));
-      auto r = join_pool(pool, conn, nullptr, 3600 * 1000);
+      // 202 once the member is recorded as joining, so that GET /admin/pools
+      // shows it from the moment the caller has the answer.
+      bool answered = false;
+      auto started = [&](const JoinProgress&) {
+        if (answered) return;
+        answered = true;
+        respond(json_response(202, {{"pool", pool}, {"connection", conn}, {"state", "joining"},
+                                    {"progress", "/admin/pools"}}));
+      };
+      auto r = join_pool(pool, conn, started, 3600 * 1000);
       if (!r) log::error({conn, {}, {}}, "join of pool " + pool + " failed: " + r.error().message());
+      if (!answered)
+        respond(json_response(r ? 200 : 409, r ? json{{"pool", pool}, {"connection", conn}, {"state", "active"}}
+                                              : json{{"error", r.error().message()}}));
     });
   });
 
