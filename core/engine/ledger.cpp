@@ -104,7 +104,13 @@ Decision on_sale(const LedgerContext& ctx, const SkuState& st, const std::string
   if (known_here) {
     // The member's own shop already moved its level by the sale. (A member
     // that never showed this SKU gets the pool's level written below.)
-    baseline_for(d, st, ctx, member).expected -= sold;
+    auto& b = baseline_for(d, st, ctx, member);
+    b.expected -= sold;
+    if (b.expected_alt) *b.expected_alt -= sold;
+    // The level that waited for its cause shows this sale: settled, and the
+    // writes it held may go.
+    if (st.deferred && st.deferred->connection == member && st.deferred->observed == b.expected)
+      d.clear_deferred = true;
   }
 
   if (ctx.pool.master && !is_master(ctx.pool, member)) {
@@ -163,7 +169,8 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     d.clear_deferred = false;
     d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version,
                                    looks_again(pass) && st.deferred ? st.deferred->observed_at : ctx.now,
-                                   st.deferred ? st.deferred->due_at : ctx.now + std::max(ctx.settle_ms, 1)};
+                                   st.deferred ? st.deferred->due_at : ctx.now + std::max(ctx.settle_ms, 1),
+                                   st.deferred && st.deferred->holds};
     return d;
   }
 
@@ -208,11 +215,28 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
   }
 
   Quantity expected = prev->expected;
+  if (prev->expected_alt) {
+    if (obs.quantity == *prev->expected_alt && obs.quantity != expected) {
+      // The sales counted while our last write was on its way landed after
+      // it (rather than being replaced by it): the member shows the written
+      // level moved by them.
+      d.log.push_back(entry(ctx, member, "observe", prev->expected, obs.quantity,
+                            "sale(s) counted during the hub's write landed after it in " + member, "ok"));
+      expected = obs.quantity;
+      b.expected = expected;
+      b.expected_alt.reset();
+    } else if (pass == Pass::Refused || pass == Pass::Due) {
+      // A reading made after every write of ours there was acknowledged
+      // (Refused), or judged after the member's orders were read (Due):
+      // whatever it shows is decided below against `expected` alone.
+      b.expected_alt.reset();
+    }
+  }
   if (pass == Pass::Refused && !ctx.pool.master && prev->last_written && obs.quantity == *prev->last_written &&
       obs.quantity != expected && prev->written_at > 0 &&
-      (obs.version.empty() || obs.version == prev->observed_version)) {
+      (obs.version.empty() ? prev->written_version.empty() : obs.version == prev->written_version)) {
     // Read just now, the member shows exactly our last acknowledged write,
-    // unmodified since (same version), while the sales counted there since
+    // unmodified since (the version that write gave it), while the sales counted there since
     // say it should be lower: they landed between the target's compare and
     // its write (a compare by a read before the write, as with WooCommerce)
     // and the write replaced them. The pool has counted them; what the
@@ -252,9 +276,10 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // newer version may hold a newer sale: its own time counts.
     bool again = st.deferred && st.deferred->observed == obs.quantity && st.deferred->version == obs.version;
     d.clear_deferred = false;
+    // Until it is judged, no write of ours replaces what the member shows.
     d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version,
                                    again ? st.deferred->observed_at : ctx.now,
-                                   st.deferred ? st.deferred->due_at : ctx.now + ctx.settle_ms};
+                                   st.deferred ? st.deferred->due_at : ctx.now + ctx.settle_ms, true};
     d.want_poll = pass == Pass::Recheck;
     return d;
   }
@@ -262,6 +287,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
   std::string cause = "manual change in " + member + " (" + prev->expected.to_string() + " -> " +
                       obs.quantity.to_string() + ")";
   d.cause = cause;
+  b.expected_alt.reset();
   if (!ctx.pool.master) {
     Quantity new_q = pool_q + diff;
     b.expected = obs.quantity;
@@ -290,6 +316,7 @@ Decision on_delta(const LedgerContext& ctx, const SkuState& st, const std::strin
   Decision d;
   auto& b = baseline_for(d, st, ctx, member);
   b.expected += dl.delta;
+  if (b.expected_alt) *b.expected_alt += dl.delta;
   if (!st.level) {
     auto e = entry(ctx, member, "delta", std::nullopt, std::nullopt, cause, "skipped",
                    "the pool has no level for this SKU yet; waiting for a level");
@@ -311,6 +338,18 @@ Decision on_delta(const LedgerContext& ctx, const SkuState& st, const std::strin
   set_level(d, ctx, st, new_q, member);
   d.log.push_back(entry(ctx, member, "delta", pool_q, new_q, cause, "applied"));
   write_members(d, ctx, st, new_q);
+  return d;
+}
+
+Decision on_unseen_give_back(const LedgerContext& ctx, const SkuState& st, const std::string& member, Quantity back,
+                             store::Millis placed_at) {
+  Decision d;
+  auto known = st.baselines.find(member);
+  if (known == st.baselines.end() || known->second.expected_alt || back <= Quantity()) return d;
+  const auto& w = known->second;
+  if (w.written_at == 0 || w.written_compared || w.written_at + 1000 < placed_at) return d;
+  auto& b = baseline_for(d, st, ctx, member);
+  b.expected_alt = b.expected + back;
   return d;
 }
 
@@ -336,12 +375,23 @@ Decision on_join(const LedgerContext& ctx, const SkuState& st, const std::string
 }
 
 Decision on_written(const LedgerContext& ctx, const SkuState& st, const std::string& member, Quantity written,
-                    const std::optional<Quantity>& observed, const std::string& version, Quantity counted_since) {
+                    const std::optional<Quantity>& observed, const std::string& version, Quantity counted_since,
+                    bool compared) {
   Decision d;
   auto& b = baseline_for(d, st, ctx, member);
-  b.expected = written + counted_since;
+  b.expected = compared ? written + counted_since : written;
+  b.expected_alt.reset();
+  if (!compared && counted_since != Quantity()) {
+    // The target's answer, made just after the write, shows what it holds:
+    // with the sales moved by them they landed after the write (they had
+    // all landed before the hub counted them).
+    if (observed && *observed == written + counted_since) b.expected = *observed;
+    else b.expected_alt = written + counted_since;
+  }
   b.last_written = written;
   b.written_at = ctx.now;
+  b.written_version = version;
+  b.written_compared = compared;
   if (observed) {
     b.last_observed = *observed;
     b.observed_at = ctx.now;

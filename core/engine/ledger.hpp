@@ -34,7 +34,9 @@ namespace stockrelay::engine {
 struct SkuState {
   std::optional<store::PoolLevel> level;
   std::map<std::string, store::Baseline> baselines;   // by member connection
-  std::set<std::string> busy;                         // members with a write pending or in flight
+  // Members with a write pending or in flight; for the member whose level
+  // holds our writes (deferred->holds), only one in flight counts.
+  std::set<std::string> busy;
   std::optional<store::DeferredLevel> deferred;       // for the member being judged, if any
 };
 
@@ -49,7 +51,7 @@ struct Decision {
   std::vector<store::Baseline> baselines;       // changed baselines
   std::vector<Write> writes;                    // absolute levels to write
   std::optional<store::DeferredLevel> defer;    // judge this observation later
-  bool clear_deferred = false;                  // the member's deferred observation is settled
+  bool clear_deferred = false;                  // the member's deferred observation is settled (its writes may go)
   bool want_poll = false;                       // poll the member's orders: look for the cause
   std::vector<store::LogEntry> log;
   // Why the writes are made, as the target's log shows it ("manual change in
@@ -105,13 +107,28 @@ Decision on_join(const LedgerContext&, const SkuState&, const std::string& membe
 
 // A write of ours to `member` was acknowledged: it now shows `written`
 // (or `observed`, if the remote said what it shows now). `counted_since`:
-// for a write the target compared and made in one step, the sales (< 0)
-// and restores (> 0) counted in that member while the write was on its way
-// — they happened after it, so the member shows `written` moved by them.
-// Otherwise they may have been replaced by the write: `written` is kept.
+// the sales (< 0) and restores (> 0) counted in that member while the
+// write was on its way. `compared`: the target compared and wrote in one
+// step, so they happened after it and the member shows `written` moved by
+// them. Otherwise each may have landed between the target's compare and
+// its write (replaced by it: the member shows `written`) or after it:
+// `expected` is `written`, and `expected_alt` the level moved by them, until
+// a reading tells which (on_level).
 Decision on_written(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity written,
                     const std::optional<sr::Quantity>& observed, const std::string& version,
-                    sr::Quantity counted_since = {});
+                    sr::Quantity counted_since = {}, bool compared = true);
+
+// An order seen for the first time after it gave `back` back to stock in
+// `member` (cancelled, or refunded with restock). If it took that stock
+// before, the shop's level moved by both, or, when a write of ours replaced
+// the taking, by the give-back alone: the member may show `expected + back`
+// (Baseline::expected_alt) until a reading tells which. Only if a write of
+// ours there was acknowledged after the order was placed (`placed_at`, ms;
+// one second of slack for sources that keep whole seconds), and the target
+// did not compare and write it in one step: otherwise nothing could have
+// replaced the taking.
+Decision on_unseen_give_back(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity back,
+                             store::Millis placed_at);
 
 // ---- order lines --------------------------------------------------------------
 

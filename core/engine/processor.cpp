@@ -93,7 +93,24 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
                             store::Millis now, StepEffects& fx) {
   const sr::Order& order = ev.order;
   std::string cause = "order " + (order.number.empty() ? order.id : order.number) + " in " + conn;
-  for (const auto& change : count_order(conn, order, tx.order_lines(conn, order.id))) {
+  const auto before = tx.order_lines(conn, order.id);
+  if (before.empty()) {
+    // First seen after it gave stock back (cancelled, or refunded with
+    // restock): if it took stock before, a write of ours may have replaced
+    // that, and then only the give-back is in the shop's level.
+    for (const auto& line : order.lines) {
+      if (line.sku.empty()) continue;
+      Quantity back = order.stock == sr::OrderStock::Released ? line.quantity : line.restocked;
+      const auto* pool = pool_for(cfg_, conn, line.sku);
+      if (back <= Quantity() || !pool || excluded(tx, conn, line.sku, now, order.id)) continue;
+      LedgerContext ctx{*pool, line.sku, now, cfg_.engine.settle_ms};
+      store_decision(tx, *pool, line.sku, on_unseen_give_back(ctx, load(tx, *pool, line.sku, conn), conn, back, order.created_at),
+                     cause, now, fx);
+      // Seen now: a redelivery is not a first sight.
+      tx.put_order_line(store::OrderLineCount{conn, order.id, line.id, line.sku, Quantity()});
+    }
+  }
+  for (const auto& change : count_order(conn, order, before)) {
     tx.put_order_line(change.now);
     if (change.sold == Quantity()) continue;
     const auto* pool = pool_for(cfg_, conn, change.now.sku);
@@ -102,6 +119,10 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
     LedgerContext ctx{*pool, change.now.sku, now, cfg_.engine.settle_ms};
     auto d = on_sale(ctx, load(tx, *pool, change.now.sku, conn), conn, change.sold, cause, order.id);
     store_decision(tx, *pool, change.now.sku, d, cause, now, fx);
+    if (d.clear_deferred) {
+      tx.delete_deferred(conn, change.now.sku);
+      fx.deliver.insert(conn);  // writes it held
+    }
   }
   apply_routes(tx, conn, sr::Event(ev), now, fx);
 }
@@ -122,10 +143,13 @@ void Processor::apply_level(store::Transaction& tx, const std::string& conn, con
     LedgerContext ctx{*pool, obs.sku, now, cfg_.engine.settle_ms};
     auto d = on_level(ctx, load(tx, *pool, obs.sku, conn), conn, obs, pass);
     store_decision(tx, *pool, obs.sku, d, "level in " + conn, now, fx);
-    if (d.clear_deferred) tx.delete_deferred(conn, obs.sku);
+    if (d.clear_deferred) {
+      tx.delete_deferred(conn, obs.sku);
+      fx.deliver.insert(conn);  // writes it held
+    }
   } else {
     if (waiting) tx.delete_deferred(conn, obs.sku);
-    store::Baseline b = before.value_or(store::Baseline{conn, obs.sku, {}, {}, {}, {}, 0, 0});
+    store::Baseline b = before.value_or(store::Baseline{conn, obs.sku, {}, {}, {}, {}, 0, 0, {}, {}, false});
     b.expected = obs.quantity;
     b.last_observed = obs.quantity;
     b.observed_at = now;
@@ -196,11 +220,13 @@ SkuState Processor::load(store::Transaction& tx, const config::PoolConfig& pool,
                          const std::string& member) {
   SkuState st;
   st.level = tx.pool_level(pool.name, sku);
+  st.deferred = tx.deferred(member, sku);
   for (const auto& m : pool.members) {
     if (auto b = tx.baseline(m, sku)) st.baselines.emplace(m, *b);
-    if (tx.outbox_busy(m, "set_stock:" + sku)) st.busy.insert(m);
+    // Writes held by the member's waiting level are not on their way.
+    bool held = m == member && st.deferred && st.deferred->holds;
+    if (tx.outbox_busy(m, "set_stock:" + sku, held)) st.busy.insert(m);
   }
-  st.deferred = tx.deferred(member, sku);
   return st;
 }
 
@@ -279,9 +305,18 @@ void Processor::note_back(store::Transaction& tx, const store::OrderSync& sync, 
   enqueue(tx, sync.source, c, {}, "order " + sync.order_id + " sync to " + sync.target, now, fx);
 }
 
+void Processor::prepare_write(store::Transaction& tx, const std::string& target, sr::SetStock& s) {
+  if (const auto* pool = pool_for(cfg_, target, s.sku); pool && !(pool->master && *pool->master == target)) {
+    if (auto level = tx.pool_level(pool->name, s.sku)) s.quantity = shown(*pool, level->quantity);
+  }
+  if (auto b = tx.baseline(target, s.sku)) {
+    s.expected = b->expected;
+    s.expected_version = b->observed_version;
+  }
+}
+
 void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& item, const sr::CommandResult& r,
-                             store::Millis now, store::Millis retry_at, StepEffects& fx,
-                             std::optional<Quantity> sent_expected) {
+                             store::Millis now, store::Millis retry_at, StepEffects& fx) {
   sr::Command cmd;
   try {
     cmd = sr::command_from_json(nlohmann::json::parse(item.payload));
@@ -313,11 +348,13 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
       entry.new_quantity = s->quantity;
       SkuState st;
       if (before) st.baselines.emplace(item.target, *before);
-      // Sales and restores counted there since the write went out happened
-      // after it when the target compared and wrote in one step.
+      // Sales and restores counted there since the write went out: after it
+      // when the target compared and wrote in one step, before or after it
+      // otherwise (the ledger keeps both levels until a reading decides).
       Quantity counted_since;
-      if (r.compared && sent_expected && before) counted_since = before->expected - *sent_expected;
-      for (const auto& b : on_written(ctx, st, item.target, s->quantity, r.level, r.version, counted_since).baselines)
+      if (s->expected && before) counted_since = before->expected - *s->expected;
+      for (const auto& b :
+           on_written(ctx, st, item.target, s->quantity, r.level, r.version, counted_since, r.compared).baselines)
         tx.put_baseline(b);
     }
     tx.append_log(entry);

@@ -44,13 +44,18 @@ class Processor {
   void apply_deferred(store::Transaction& tx, const store::DeferredLevel& d, Pass pass, store::Millis now,
                       StepEffects& fx);
 
-  // The outcome of one delivered command. `attempts_left` false turns RETRY
-  // into FAILED. `retry_at` is when a RETRY goes out again.
-  // `sent_expected`: the level the hub believed the target showed when it
-  // sent a set_stock (its `expected`), for results the target `compared`.
+  // A set_stock about to go out to `target`: it carries what the hub
+  // believes the target shows now (`expected`, every earlier write there
+  // having been acknowledged) and, for a pool's SKU, the pool's level as of
+  // now rather than when it was queued (it may have waited, held by an
+  // unexplained level there).
+  void prepare_write(store::Transaction& tx, const std::string& target, sr::SetStock& s);
+
+  // The outcome of one delivered command; `item.payload` is the command as
+  // it went out (a set_stock with its `expected`). `attempts_left` false
+  // turns RETRY into FAILED. `retry_at` is when a RETRY goes out again.
   void apply_result(store::Transaction& tx, const store::OutboxItem& item, const sr::CommandResult& result,
-                    store::Millis now, store::Millis retry_at, StepEffects& fx,
-                    std::optional<sr::Quantity> sent_expected = std::nullopt);
+                    store::Millis now, store::Millis retry_at, StepEffects& fx);
 
   // The last step of a pool join, once the member's catalogue was read: of
   // the SKUs in `skus` it had a level for before (as a non-member, or

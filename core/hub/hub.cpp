@@ -306,7 +306,6 @@ void Hub::deliver_pending(Conn& c) {
     std::vector<store::OutboxItem> items;
     std::vector<sr::Command> commands;
     std::vector<store::OutboxItem> sent;
-    std::map<std::int64_t, sr::Quantity> sent_expected;  // set_stock: the `expected` it went out with
     std::vector<std::int64_t> superseded;
     {
       std::lock_guard lock(store_mu_);
@@ -318,17 +317,13 @@ void Hub::deliver_pending(Conn& c) {
           sr::Command cmd = sr::command_from_json(nlohmann::json::parse(item.payload));
           cmd.id = std::to_string(item.id);
           if (auto* s = std::get_if<sr::SetStock>(&cmd.body)) {
-            // What we believe the target shows, as of now: every earlier
-            // write to it has been acknowledged (one delivery at a time per
-            // target), so this is our newest knowledge, not the enqueue-time one.
-            if (auto b = tx->baseline(conn.name(), s->sku)) {
-              s->expected = b->expected;
-              s->expected_version = b->observed_version;
-              sent_expected[item.id] = b->expected;
-            }
+            // One delivery at a time per target: every earlier write there
+            // has been acknowledged, so this is our newest knowledge.
+            processor_->prepare_write(*tx, conn.name(), *s);
           }
-          commands.push_back(std::move(cmd));
           sent.push_back(item);
+          sent.back().payload = sr::to_json(cmd).dump();  // as it went out: the result is judged against it
+          commands.push_back(std::move(cmd));
         } catch (const std::exception& e) {
           tx->outbox_failed(item.id, std::string("stored command unreadable: ") + e.what());
         }
@@ -364,9 +359,7 @@ void Hub::deliver_pending(Conn& c) {
           Metrics::global().add("stockrelay_commands_conflict_total", {{"connection", conn.name()}});
         else
           Metrics::global().add("stockrelay_commands_failed_total", {{"connection", conn.name()}, {"command", cmd_label}});
-        auto se = sent_expected.find(item.id);
-        processor_->apply_result(*tx, item, r, now, st == SR_STOPPED ? now : retry_at(item), fx,
-                                 se == sent_expected.end() ? std::nullopt : std::optional<sr::Quantity>(se->second));
+        processor_->apply_result(*tx, item, r, now, st == SR_STOPPED ? now : retry_at(item), fx);
       }
       tx->commit();
     }

@@ -166,9 +166,21 @@ CREATE TABLE pool_members (
 CREATE INDEX outbox_target_created ON outbox (target, created_at);
 )sql";
 
+// Version 3: the second level a member may show after a write of ours that
+// could not compare atomically (Baseline::expected_alt), the remote version
+// that write gave it and whether it was compared atomically, and whether a
+// deferred level holds our writes there.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE baselines ADD COLUMN expected_alt INTEGER;
+ALTER TABLE baselines ADD COLUMN written_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE baselines ADD COLUMN written_compared INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deferred_levels ADD COLUMN holds INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 bool has_table(Db& db, const char* name) {

@@ -86,6 +86,9 @@ Baseline baseline(const Query& q) {
   b.observed_version = q.text(5);
   b.written_at = q.integer(6);
   b.observed_at = q.integer(7);
+  b.expected_alt = quantity(q.optional_integer(8));
+  b.written_version = q.text(9);
+  b.written_compared = q.integer(10) != 0;
   return b;
 }
 
@@ -165,6 +168,7 @@ DeferredLevel deferred_level(const Query& q) {
   d.version = q.text(3);
   d.observed_at = q.integer(4);
   d.due_at = q.integer(5);
+  d.holds = q.integer(6) != 0;
   return d;
 }
 

@@ -96,7 +96,7 @@ class SqliteTransaction final : public Transaction {
   void outbox_retry(std::int64_t id, Millis next_attempt_at, const std::string& error) override;
   void outbox_failed(std::int64_t id, const std::string& error) override;
   void outbox_requeue(std::int64_t id, Millis now) override;
-  bool outbox_busy(const std::string& target, const std::string& coalesce_key) override;
+  bool outbox_busy(const std::string& target, const std::string& coalesce_key, bool in_flight_only = false) override;
   void put_order_sync(const OrderSync&) override;
   std::optional<OrderSync> order_sync(const std::string& source, const std::string& order_id,
                                       const std::string& target) override;

@@ -48,8 +48,8 @@ void SqliteTransaction::put_pool_level(const PoolLevel& p) {
 
 std::optional<Baseline> SqliteTransaction::baseline(const std::string& connection, const std::string& sku) {
   auto q = db().query(
-      "SELECT expected, last_written, last_observed, observed_version, written_at, observed_at FROM baselines "
-      "WHERE connection = ?1 AND sku = ?2");
+      "SELECT expected, last_written, last_observed, observed_version, written_at, observed_at, expected_alt, "
+      "written_version, written_compared FROM baselines WHERE connection = ?1 AND sku = ?2");
   q.bind(connection, sku);
   if (!q.step()) return std::nullopt;
   Baseline b;
@@ -61,15 +61,20 @@ std::optional<Baseline> SqliteTransaction::baseline(const std::string& connectio
   b.observed_version = q.text(3);
   b.written_at = q.integer(4);
   b.observed_at = q.integer(5);
+  b.expected_alt = rows::quantity(q.optional_integer(6));
+  b.written_version = q.text(7);
+  b.written_compared = q.integer(8) != 0;
   return b;
 }
 
 void SqliteTransaction::put_baseline(const Baseline& b) {
   db().query(
           "INSERT OR REPLACE INTO baselines (connection, sku, expected, last_written, last_observed, "
-          "observed_version, written_at, observed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+          "observed_version, written_at, observed_at, expected_alt, written_version, "
+          "written_compared) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
       .bind(b.connection, b.sku, b.expected.milli(), rows::milli(b.last_written), rows::milli(b.last_observed),
-            b.observed_version, b.written_at, b.observed_at)
+            b.observed_version, b.written_at, b.observed_at, rows::milli(b.expected_alt), b.written_version,
+            static_cast<std::int64_t>(b.written_compared ? 1 : 0))
       .run();
 }
 
@@ -95,9 +100,10 @@ void SqliteTransaction::put_order_line(const OrderLineCount& l) {
 
 void SqliteTransaction::put_deferred(const DeferredLevel& d) {
   db().query(
-          "INSERT OR REPLACE INTO deferred_levels (connection, sku, observed, version, observed_at, due_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-      .bind(d.connection, d.sku, d.observed.milli(), d.version, d.observed_at, d.due_at)
+          "INSERT OR REPLACE INTO deferred_levels (connection, sku, observed, version, observed_at, due_at, holds) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+      .bind(d.connection, d.sku, d.observed.milli(), d.version, d.observed_at, d.due_at,
+            static_cast<std::int64_t>(d.holds ? 1 : 0))
       .run();
 }
 
@@ -220,6 +226,8 @@ std::vector<OutboxItem> SqliteTransaction::claim_due(const std::string& target, 
   {
     auto q = db.query(std::string("SELECT ") + rows::kOutboxColumns +
                       " FROM outbox WHERE target = ?1 AND state = 'pending' AND next_attempt_at <= ?2 "
+                      "AND NOT (coalesce_key LIKE 'set_stock:%' AND EXISTS (SELECT 1 FROM deferred_levels d "
+                      "WHERE d.connection = outbox.target AND d.sku = substr(outbox.coalesce_key, 11) AND d.holds)) "
                       "ORDER BY id LIMIT ?3");
     q.bind(target, now, rows::limit(limit));
     while (q.step()) out.push_back(rows::outbox_item(q));
@@ -279,12 +287,12 @@ void SqliteTransaction::outbox_requeue(std::int64_t id, Millis now) {
       .run();
 }
 
-bool SqliteTransaction::outbox_busy(const std::string& target, const std::string& coalesce_key) {
+bool SqliteTransaction::outbox_busy(const std::string& target, const std::string& coalesce_key, bool in_flight_only) {
   if (coalesce_key.empty()) return false;  // unkeyed commands are never coalesced
   auto q = db().query(
       "SELECT 1 FROM outbox WHERE target = ?1 AND coalesce_key = ?2 AND coalesce_key <> '' "
-      "AND state IN ('pending', 'in_flight') LIMIT 1");
-  q.bind(target, coalesce_key);
+      "AND state IN ('in_flight', ?3) LIMIT 1");
+  q.bind(target, coalesce_key, std::string_view(in_flight_only ? "in_flight" : "pending"));
   return q.step();
 }
 

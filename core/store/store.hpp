@@ -81,6 +81,14 @@ struct Baseline {
   std::string observed_version;             // remote version of the newest accepted observation
   Millis written_at = 0;                    // when last_written was acknowledged
   Millis observed_at = 0;
+  // After a write of ours that compared by a read before writing (it could
+  // not refuse atomically), with sales or restores counted in the member
+  // while it was on its way: they were either replaced by the write
+  // (`expected`) or landed after it (this level). The next fresh reading
+  // tells which; sales and restores move both.
+  std::optional<sr::Quantity> expected_alt;
+  std::string written_version;              // remote version our last acknowledged write gave it
+  bool written_compared = false;            // that write was compared and made in one step (no sale replaced)
 };
 
 // How much of one order line is currently counted as taken from stock.
@@ -101,6 +109,10 @@ struct DeferredLevel {
   std::string version;
   Millis observed_at = 0;
   Millis due_at = 0;
+  // Unexplained (not merely seen while a write was on its way): writes of
+  // ours of this SKU to that connection wait until it is judged, because an
+  // absolute write would erase what it shows before its cause is known.
+  bool holds = false;
 };
 
 // The "product integration": a SKU in the hub linked to a remote product.
@@ -247,6 +259,7 @@ class Transaction {
   // source_ref instead (the newest level wins) and its id is returned.
   virtual std::int64_t enqueue(const OutboxItem& item) = 0;
   // Pending items for `target` due at `now`, oldest first, marked InFlight.
+  // A set_stock whose SKU has a holding deferred level there waits.
   virtual std::vector<OutboxItem> claim_due(const std::string& target, Millis now, std::size_t limit) = 0;
   virtual std::optional<OutboxItem> outbox_item(std::int64_t id) = 0;
   virtual void outbox_done(std::int64_t id) = 0;
@@ -254,7 +267,8 @@ class Transaction {
   virtual void outbox_failed(std::int64_t id, const std::string& error) = 0;                        // attempts+1
   virtual void outbox_requeue(std::int64_t id, Millis now) = 0;  // Failed -> Pending, attempts reset (operator retry)
   // Does `target` have a Pending or InFlight item with this coalesce key?
-  virtual bool outbox_busy(const std::string& target, const std::string& coalesce_key) = 0;
+  // (`in_flight_only`: an InFlight one.)
+  virtual bool outbox_busy(const std::string& target, const std::string& coalesce_key, bool in_flight_only = false) = 0;
 
   virtual void put_order_sync(const OrderSync&) = 0;
   virtual std::optional<OrderSync> order_sync(const std::string& source, const std::string& order_id,

@@ -298,6 +298,92 @@ TEST_CASE("sales counted while a compared write was on its way happened after it
   CHECK_FALSE(seen.level);
 }
 
+TEST_CASE("sales counted while a write compared by a read was on its way: the next reading tells before or after") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 7000, 2000};
+  // We wrote 8 after reading 10 (no atomic compare); meanwhile a sale of 2
+  // in shop-b was counted. It landed either between that read and our write
+  // (replaced: shop-b shows 8) or after our write (shop-b shows 6).
+  auto d = on_written(ctx, settled(pool, 10), "shop-b", q(8), q(8), "000000000010", q(-2), false);
+  auto* b = baseline(d, "shop-b");
+  REQUIRE(b);
+  CHECK(b->expected == q(8));
+  CHECK(b->expected_alt == std::optional<sr::Quantity>(q(6)));
+
+  SECTION("it landed after: 6 is explained, not a manual change of -2") {
+    auto st = settled(pool, 6);
+    st.baselines["shop-b"] = *b;
+    auto seen = on_level(ctx, st, "shop-b", level(6, "000000000012"), Pass::Fresh);
+    CHECK_FALSE(seen.defer);
+    CHECK_FALSE(seen.level);
+    CHECK(seen.writes.empty());  // it shows the pool's level already
+    auto* now = baseline(seen, "shop-b");
+    REQUIRE(now);
+    CHECK(now->expected == q(6));
+    CHECK_FALSE(now->expected_alt);
+  }
+  SECTION("a later sale there moves both levels") {
+    auto st = settled(pool, 6);
+    st.baselines["shop-b"] = *b;
+    auto sale = on_sale(ctx, st, "shop-b", q(1), "order 9 in shop-b", "9");
+    auto* now = baseline(sale, "shop-b");
+    REQUIRE(now);
+    CHECK(now->expected == q(7));
+    CHECK(now->expected_alt == std::optional<sr::Quantity>(q(5)));
+  }
+  SECTION("a fresh reading after our writes that shows neither is judged against the written level") {
+    auto st = settled(pool, 6);
+    st.baselines["shop-b"] = *b;
+    auto seen = on_level(ctx, st, "shop-b", level(5, "000000000012"), Pass::Refused);
+    auto* now = baseline(seen, "shop-b");
+    REQUIRE(now);
+    CHECK_FALSE(now->expected_alt);
+    REQUIRE(seen.defer);  // 5 against 8: unexplained, it waits for its cause
+  }
+  SECTION("the target's answer showing the sale after the write settles it at once") {
+    auto told = on_written(ctx, settled(pool, 10), "shop-b", q(8), q(6), "000000000010", q(-2), false);
+    REQUIRE(baseline(told, "shop-b"));
+    CHECK(baseline(told, "shop-b")->expected == q(6));
+    CHECK_FALSE(baseline(told, "shop-b")->expected_alt);
+  }
+  SECTION("a write that compared atomically leaves no second level") {
+    auto atomic = on_written(ctx, settled(pool, 10), "shop-b", q(8), q(8), "000000000010", q(-2), true);
+    REQUIRE(baseline(atomic, "shop-b"));
+    CHECK_FALSE(baseline(atomic, "shop-b")->expected_alt);
+  }
+}
+
+TEST_CASE("an order first seen cancelled: the shop may show its give-back alone, and then gets the pool's level") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 7000, 2000};
+  auto st = settled(pool, 10);
+  // Order 18 in shop-a (placed at 6000) took 2 and gave them back before the
+  // hub saw it. Our write there acknowledged at 6500 may have replaced the
+  // taking: then shop-a shows 12.
+  st.baselines.at("shop-a").written_at = 6500;
+  st.baselines.at("shop-a").last_written = q(10);
+  CHECK(on_unseen_give_back(ctx, st, "shop-a", q(2), 8000).baselines.empty());  // placed after that write
+  auto atomic = st;
+  atomic.baselines.at("shop-a").written_compared = true;  // that write could not replace a sale
+  CHECK(on_unseen_give_back(ctx, atomic, "shop-a", q(2), 6000).baselines.empty());
+  auto d = on_unseen_give_back(ctx, st, "shop-a", q(2), 6000);
+  CHECK_FALSE(d.level);  // nothing sold, nothing to count
+  auto* b = baseline(d, "shop-a");
+  REQUIRE(b);
+  CHECK(b->expected == q(10));
+  CHECK(b->expected_alt == std::optional<sr::Quantity>(q(12)));
+  st.baselines["shop-a"] = *b;
+  auto seen = on_level(ctx, st, "shop-a", level(12, "000000000012"), Pass::Due);
+  CHECK_FALSE(seen.level);  // not a manual change of +2
+  REQUIRE(seen.writes.size() == 1);
+  CHECK(seen.writes[0].member == "shop-a");
+  CHECK(seen.writes[0].quantity == q(10));  // the pool's level goes back there
+  // Showing 10, it never took the stock (or it was not replaced): as expected.
+  auto plain = on_level(ctx, st, "shop-a", level(10, "000000000012"), Pass::Fresh);
+  CHECK_FALSE(plain.defer);
+  CHECK(plain.writes.empty());
+}
+
 TEST_CASE("an acknowledged write becomes what the hub expects that shop to show") {
   auto pool = shared_pool(kShops);
   LedgerContext ctx{pool, "A", 7000, 2000};
@@ -353,6 +439,38 @@ TEST_CASE("a level waiting for a pending write keeps the time it was first seen"
   CHECK(fresh.defer->observed_at == 9000);  // a new observation needs its own cause search
 }
 
+TEST_CASE("an unexplained level holds our writes to that member until it is judged; a sale that explains it frees them") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 9000, 2000};
+  auto st = settled(pool, 10);
+  // shop-a shows 7 where 10 is expected: an order not read yet, or a manual
+  // change. A write of ours now would erase it before its cause is known.
+  auto d = on_level(ctx, st, "shop-a", level(7, "000000000003"), Pass::Fresh);
+  REQUIRE(d.defer);
+  CHECK(d.defer->holds);
+
+  // Seen while a write of ours was on its way, a level only waits for it.
+  auto busy = st;
+  busy.busy.insert("shop-a");
+  auto waits = on_level(ctx, busy, "shop-a", level(7, "000000000003"), Pass::Fresh);
+  REQUIRE(waits.defer);
+  CHECK_FALSE(waits.defer->holds);
+  // ...unless it replaces one that holds already.
+  busy.deferred = *d.defer;
+  auto still = on_level(ctx, busy, "shop-a", level(6, "000000000004"), Pass::Fresh);
+  REQUIRE(still.defer);
+  CHECK(still.defer->holds);
+
+  // The order arrives: 3 sold in shop-a explains the 7.
+  st.deferred = *d.defer;
+  auto sale = on_sale(ctx, st, "shop-a", q(3), "order 5 in shop-a", "5");
+  CHECK(sale.clear_deferred);
+  REQUIRE(sale.level);
+  CHECK(sale.level->quantity == q(7));
+  // A sale that does not explain it leaves it waiting.
+  CHECK_FALSE(on_sale(ctx, st, "shop-a", q(1), "order 6 in shop-a", "6").clear_deferred);
+}
+
 TEST_CASE("a level read before our write was acknowledged, in the same second, is stale") {
   auto pool = shared_pool(kShops);
   auto st = settled(pool, 10);
@@ -390,6 +508,7 @@ TEST_CASE("a sale replaced by our write in the seller is not a manual change: th
   auto& b = st.baselines.at("shop-b");
   b.last_written = q(10);
   b.written_at = 5000;
+  b.written_version = "2026-11-23T03:21:01";
   b.observed_version = "2026-11-23T03:21:01";
   LedgerContext ctx{pool, "A", 6000, 2000};
   auto sale = on_sale(ctx, st, "shop-b", q(3), "order 42 in shop-b", "42");
@@ -413,6 +532,12 @@ TEST_CASE("a sale replaced by our write in the seller is not a manual change: th
   CHECK(nb->expected == q(10));  // the next write compares against what it shows
   // A newer version at that level is a change of the shop's own: it waits.
   CHECK(on_level(ctx, st, "shop-b", level(10, "2026-11-23T03:21:02"), Pass::Refused).defer);
+  // So is the level of an older write of ours that a change of the shop's
+  // own happens to show again, at a version other than that write's.
+  st.baselines.at("shop-b").written_version = "2026-11-23T03:20:40";
+  auto again = on_level(ctx, st, "shop-b", level(10, "2026-11-23T03:21:01"), Pass::Refused);
+  CHECK(again.defer);
+  CHECK(again.writes.empty());
 }
 
 TEST_CASE("the same unexplained level seen again keeps the time it was first seen") {

@@ -82,3 +82,23 @@ TEST_CASE("without apply an older store is reported, not migrated") {
   CHECK(schema_version(*db) == 1);
   CHECK_FALSE(has_table(*db, "b"));
 }
+
+TEST_CASE("a store of schema version 2 keeps its baselines when it is migrated to the current schema") {
+  TempDir dir;
+  const std::string path = dir.file("store.db");
+  {
+    auto db = raw(path);
+    REQUIRE(prepare_schema(*db, schema_migrations().first(2), true).ok());
+    db->exec("INSERT INTO baselines (connection, sku, expected, last_written, last_observed, observed_version, "
+             "written_at, observed_at) VALUES ('shop-a', 'SKU-1', 7000, 8000, NULL, 'v1', 10, 20)");
+  }
+  auto store = open_store(path);
+  auto tx = store->begin();
+  auto b = tx->baseline("shop-a", "SKU-1");
+  REQUIRE(b);
+  CHECK(b->expected == sr::Quantity::units(7));
+  CHECK(b->last_written == std::optional<sr::Quantity>(sr::Quantity::units(8)));
+  CHECK_FALSE(b->expected_alt.has_value());
+  CHECK(b->written_version.empty());
+  CHECK_FALSE(b->written_compared);
+}

@@ -150,6 +150,35 @@ TEST_CASE("a coalesce key is busy while its command is pending or in flight") {
   CHECK_FALSE(tx->outbox_busy("shop-b", "stock:SKU-1"));
 }
 
+TEST_CASE("a set_stock waits while an unexplained level of its SKU holds writes to that target") {
+  TempDir dir;
+  auto store = open_store(dir.file("store.db"));
+  auto tx = store->begin();
+  const std::int64_t held = tx->enqueue(command("shop-b", "set_stock:SKU-1", "{}"));
+  const std::int64_t other = tx->enqueue(command("shop-b", "set_stock:SKU-2", "{}"));
+  const std::int64_t elsewhere = tx->enqueue(command("shop-c", "set_stock:SKU-1", "{}"));
+  DeferredLevel d{"shop-b", "SKU-1", qty("3"), "v1", 10, 20};
+  d.holds = true;
+  tx->put_deferred(d);
+  REQUIRE(tx->deferred("shop-b", "SKU-1")->holds);
+
+  auto first = tx->claim_due("shop-b", 50, 10);
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].id == other);  // another SKU goes
+  CHECK(tx->claim_due("shop-c", 50, 10).front().id == elsewhere);  // and so does another target
+  // Held, it is pending but not on its way.
+  CHECK(tx->outbox_busy("shop-b", "set_stock:SKU-1"));
+  CHECK_FALSE(tx->outbox_busy("shop-b", "set_stock:SKU-1", true));
+
+  // A level seen while a write is on its way does not hold.
+  d.holds = false;
+  tx->put_deferred(d);
+  auto now = tx->claim_due("shop-b", 50, 10);
+  REQUIRE(now.size() == 1);
+  CHECK(now[0].id == held);
+  CHECK(tx->outbox_busy("shop-b", "set_stock:SKU-1", true));
+}
+
 TEST_CASE("in-flight commands return to pending after a crash") {
   TempDir dir;
   const std::string path = dir.file("store.db");

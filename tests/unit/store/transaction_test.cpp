@@ -21,6 +21,9 @@ Baseline full_baseline() {
   b.observed_version = "v42";
   b.written_at = 100;
   b.observed_at = 200;
+  b.expected_alt = qty("5.5");
+  b.written_version = "v41";
+  b.written_compared = true;
   return b;
 }
 
@@ -94,6 +97,16 @@ TEST_CASE("committed writes survive reopening the store, quantities exact") {
   CHECK(b->observed_version == "v42");
   CHECK(b->written_at == 100);
   CHECK(b->observed_at == 200);
+  CHECK(b->expected_alt == std::optional<sr::Quantity>(qty("5.5")));
+  CHECK(b->written_version == "v41");
+  CHECK(b->written_compared);
+  // The reader's view of the same row.
+  auto all = store->baselines("shop-a");
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].expected_alt == std::optional<sr::Quantity>(qty("5.5")));
+  CHECK(all[0].observed_at == 200);
+  CHECK(all[0].written_version == "v41");
+  CHECK(all[0].written_compared);
 
   auto lines = tx->order_lines("shop-a", "o1");
   REQUIRE(lines.size() == 2);
@@ -117,11 +130,13 @@ TEST_CASE("a baseline without writes or observations keeps them absent") {
   Baseline b = full_baseline();
   b.last_written.reset();
   b.last_observed.reset();
+  b.expected_alt.reset();
   tx->put_baseline(b);
   auto back = tx->baseline("shop-a", "SKU-1");
   REQUIRE(back);
   CHECK_FALSE(back->last_written.has_value());
   CHECK_FALSE(back->last_observed.has_value());
+  CHECK_FALSE(back->expected_alt.has_value());
 }
 
 TEST_CASE("putting a row again replaces it") {
