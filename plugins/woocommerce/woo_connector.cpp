@@ -62,14 +62,15 @@ void WooConnector::deliver(const std::vector<sr::Command>& batch) {
 
 void WooConnector::load_catalog() {
   if (catalog_loaded_) return;
-  if (!catalog_.load(host().state_get(kCatalogKey)))
+  if (!catalog_.load([this](const std::string& key) { return host().state_get(key); }))
     host().warn("state '" + std::string(kCatalogKey) + "' is damaged; the catalogue is read again at the next reconcile");
   catalog_loaded_ = true;
 }
 
 void WooConnector::save_catalog() {
   if (!catalog_.dirty()) return;
-  if (host().state_put(kCatalogKey, catalog_.dump())) catalog_.mark_saved();
+  // Only the shards that changed; one that could not be written is tried again next time.
+  catalog_.save([this](const std::string& key, const std::string& value) { return host().state_put(key, value); });
 }
 
 std::optional<std::int64_t> WooConnector::cursor(const char* key) {

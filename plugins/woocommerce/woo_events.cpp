@@ -32,14 +32,10 @@ bool holds_stock(const OrderRecord& o) {
   });
 }
 
-std::string level_key(const std::string& sku, const Product& p) {
-  return "level:" + sku + ":" + p.date_modified_gmt + ":" + p.stock_quantity->to_string();
-}
-
-std::string join_first(const std::vector<std::string>& items, std::size_t n) {
+std::string join_first(const Listed& items) {
   std::string out;
-  for (std::size_t i = 0; i < items.size() && i < n; ++i) out += (i ? ", " : "") + items[i];
-  if (items.size() > n) out += ", ...";
+  for (std::size_t i = 0; i < items.first.size(); ++i) out += (i ? ", " : "") + items.first[i];
+  if (items.count > items.first.size()) out += ", ...";
   return out;
 }
 
@@ -110,9 +106,14 @@ bool parent_managed(const Product& v, const Product* parent) {
          *v.stock_quantity == *parent->stock_quantity;
 }
 
-void product_events(const std::vector<Product>& items, const std::function<const Product*(std::int64_t)>& parents,
-                    Catalog& catalog, PassReport& report, const std::function<void(sr::Event)>& out,
-                    const std::string& read_tag, std::int64_t read_at) {
+ProductPass::ProductPass(Catalog& catalog, PassReport& report, std::function<void(sr::Event)> out, std::string read_tag,
+                         std::int64_t read_at, bool full_read)
+    : catalog_(catalog), report_(report), out_(std::move(out)), read_tag_(std::move(read_tag)), read_at_(read_at),
+      full_read_(full_read) {
+  if (full_read_) catalog_.begin_full_read();
+}
+
+void ProductPass::add(const std::vector<Product>& items, const std::function<const Product*(std::int64_t)>& parents) {
   std::vector<bool> by_parent(items.size(), false);
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Product& p = items[i];
@@ -122,23 +123,22 @@ void product_events(const std::vector<Product>& items, const std::function<const
     entry.sku = p.sku;
     entry.parent = p.is_variation() ? p.parent_id : 0;
     if (by_parent[i] && parent) entry.holder = parent->sku;
-    catalog.put(p.id, entry);
+    catalog_.put(p.id, entry);
   }
-  std::set<std::string> warned;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Product& p = items[i];
     if (p.sku.empty()) {
       // A variable parent without SKU is normal: its variations carry them.
-      if (!p.is_variable() || p.manage_stock) report.without_sku.push_back(p.id);
+      if (!p.is_variable() || p.manage_stock) report_.without_sku.add(std::to_string(p.id));
       continue;
     }
     const Product* parent = p.is_variation() ? parents(p.parent_id) : nullptr;
     if (by_parent[i])
-      report.parent_managed.push_back(p.sku + " (variation " + std::to_string(p.id) + ") -> " +
-                                      (parent && !parent->sku.empty() ? parent->sku
-                                                                      : "product " + std::to_string(p.parent_id)));
+      report_.parent_managed.add(p.sku + " (variation " + std::to_string(p.id) + ") -> " +
+                                 (parent && !parent->sku.empty() ? parent->sku
+                                                                 : "product " + std::to_string(p.parent_id)));
     bool managed = p.manage_stock && !by_parent[i];
-    if (!p.manage_stock && !p.is_variable()) report.unmanaged.push_back(p.sku);
+    if (!p.manage_stock && !p.is_variable()) report_.unmanaged.add(p.sku);
 
     sr::ProductChange pc;
     pc.key = "product:" + p.sku + ":" + std::to_string(p.id) + ":" + p.date_modified_gmt;
@@ -150,28 +150,54 @@ void product_events(const std::vector<Product>& items, const std::function<const
     pc.active = p.status == "publish" || p.status == "private";
     pc.managed = managed;
     if (managed && p.stock_quantity) pc.quantity = p.stock_quantity;
-    out(pc);
-    ++report.products;
+    out_(pc);
+    ++report_.products;
 
     if (!managed || !p.stock_quantity) continue;
-    auto ids = catalog.ids_with_sku(p.sku);
+    levels_.push_back(Level{p.id, p.is_variation() ? p.parent_id : 0, p.stock_quantity->milli(), text_.size(),
+                            static_cast<std::uint32_t>(p.sku.size()),
+                            static_cast<std::uint32_t>(p.date_modified_gmt.size())});
+    text_ += p.sku;
+    text_ += p.date_modified_gmt;
+  }
+}
+
+void ProductPass::finish() {
+  if (full_read_) catalog_.drop_unseen();
+  std::set<std::string, std::less<>> warned;
+  for (const Level& l : levels_) {
+    std::string sku = text_.substr(l.text, l.sku_size);
+    std::string version = text_.substr(l.text + l.sku_size, l.version_size);
+    auto ids = catalog_.ids_with_sku(sku);
     if (ids.size() > 1) {
-      if (warned.insert(p.sku).second) report.duplicates[p.sku] = ids;
+      if (warned.insert(sku).second) report_.duplicates[sku] = ids;
       continue;
     }
     sr::StockLevel level;
-    level.sku = p.sku;
-    level.key = level_key(p.sku, p) + read_tag;
-    level.at = pc.at;
-    level.quantity = *p.stock_quantity;
-    level.version = p.date_modified_gmt;
-    level.read_at = read_at;
+    level.quantity = sr::Quantity::from_milli(l.quantity);
+    level.key = "level:" + sku + ":" + version + ":" + level.quantity.to_string() + read_tag_;
+    level.at = gmt_ms(version);
+    level.version = std::move(version);
+    level.read_at = read_at_;
     level.managed = true;
-    level.remote_id = pc.remote_id;
-    level.remote_variation_id = pc.remote_variation_id;
-    out(level);
-    ++report.levels;
+    level.remote_id = std::to_string(l.parent ? l.parent : l.id);
+    if (l.parent) level.remote_variation_id = std::to_string(l.id);
+    level.sku = std::move(sku);
+    out_(level);
+    ++report_.levels;
   }
+  levels_.clear();
+  levels_.shrink_to_fit();
+  text_.clear();
+  text_.shrink_to_fit();
+}
+
+void product_events(const std::vector<Product>& items, const std::function<const Product*(std::int64_t)>& parents,
+                    Catalog& catalog, PassReport& report, const std::function<void(sr::Event)>& out,
+                    const std::string& read_tag, std::int64_t read_at) {
+  ProductPass pass(catalog, report, out, read_tag, read_at);
+  pass.add(items, parents);
+  pass.finish();
 }
 
 sr::ProductChange deleted_product(std::int64_t id, const CatalogEntry& entry) {
@@ -187,18 +213,15 @@ sr::ProductChange deleted_product(std::int64_t id, const CatalogEntry& entry) {
 
 void PassReport::log(const sr::Host& host, const std::string& where) const {
   if (!unmanaged.empty())
-    host.warn(where + ": " + std::to_string(unmanaged.size()) +
-              " product(s) do not manage stock (manage_stock off) and are not synced: " + join_first(unmanaged, 10));
-  if (!without_sku.empty()) {
-    std::vector<std::string> ids;
-    for (auto id : without_sku) ids.push_back(std::to_string(id));
-    host.warn(where + ": " + std::to_string(without_sku.size()) + " product(s)/variation(s) have no SKU and are skipped: ids " +
-              join_first(ids, 10));
-  }
+    host.warn(where + ": " + std::to_string(unmanaged.count) +
+              " product(s) do not manage stock (manage_stock off) and are not synced: " + join_first(unmanaged));
+  if (!without_sku.empty())
+    host.warn(where + ": " + std::to_string(without_sku.count) + " product(s)/variation(s) have no SKU and are skipped: ids " +
+              join_first(without_sku));
   if (!parent_managed.empty())
-    host.info(where + ": " + std::to_string(parent_managed.size()) +
+    host.info(where + ": " + std::to_string(parent_managed.count) +
               " variation(s) take their stock from the parent product; their sales and levels count on the parent's SKU: " +
-              join_first(parent_managed, 10));
+              join_first(parent_managed));
   for (const auto& [sku, ids] : duplicates) {
     std::string list;
     for (std::size_t i = 0; i < ids.size(); ++i) list += (i ? (i + 1 == ids.size() ? " and " : ", ") : "") + std::to_string(ids[i]);
@@ -210,7 +233,7 @@ void PassReport::log(const sr::Host& host, const std::string& where) const {
 // ---- emitting ------------------------------------------------------------------
 
 void Emitter::add(sr::Event e) {
-  keys_.push_back(sr::key_of(e));
+  if (keep_keys_) keys_.push_back(sr::key_of(e));
   pending_.push_back(std::move(e));
   if (pending_.size() >= kBatch) flush();
 }

@@ -8,7 +8,6 @@
 // store's clock at the start of the poll (its Date header), and each poll
 // re-reads kOverlapSeconds before the cursor.
 #include <algorithm>
-#include <map>
 
 #include "woo_connector.hpp"
 
@@ -70,40 +69,51 @@ void WooConnector::poll_products(bool everything) {
       whole = true;
     }
   }
-  std::vector<Product> items;  // each product followed by its variations
+  // Page by page: each product with its variations goes through the pass as
+  // it is read; only the levels wait for the end of the read (duplicates).
+  Emitter emitter(host());
+  PassReport report;
+  ProductPass pass(catalog_, report, [&](sr::Event e) { emitter.add(std::move(e)); }, ":read" + std::to_string(read_at),
+                   read_at, everything);
   std::string newest;
+  std::size_t read = 0;
   std::string date = api_.pages("/products", q, [&](const sr::HttpResponse& r) {
     std::vector<Product> page;
     std::string error;
     if (!parser_.products(r.body, page, error)) throw sr::retryable_error(api_.where() + ": GET /products: " + error);
-    for (auto& p : page) {
+    // A variation's parent: its own product, or (should the list ever show
+    // a variation) a product of the same page.
+    auto on_page = [&](std::int64_t id) -> const Product* {
+      for (const auto& p : page)
+        if (p.id == id && !p.is_variation()) return &p;
+      return nullptr;
+    };
+    std::vector<Product> group;
+    for (std::size_t i = 0; i < page.size(); ++i) {
+      const Product& p = page[i];
       newest = std::max(newest, p.date_modified_gmt);
-      bool variable = p.is_variable();
-      items.push_back(p);
-      if (variable) {
-        auto vars = read_variations(p);
-        items.insert(items.end(), std::make_move_iterator(vars.begin()), std::make_move_iterator(vars.end()));
+      // Products without variations go through a page at a time.
+      std::size_t j = i;
+      while (j < page.size() && !page[j].is_variable()) ++j;
+      if (j > i) {
+        group.assign(page.begin() + static_cast<std::ptrdiff_t>(i), page.begin() + static_cast<std::ptrdiff_t>(j));
+        for (const auto& g : group) newest = std::max(newest, g.date_modified_gmt);
+        pass.add(group, on_page);
+        read += group.size();
+        i = j - 1;
+        continue;
       }
+      group.clear();
+      group.push_back(p);
+      auto vars = read_variations(p);
+      group.insert(group.end(), std::make_move_iterator(vars.begin()), std::make_move_iterator(vars.end()));
+      const Product& parent = group.front();
+      pass.add(group, [&](std::int64_t id) -> const Product* { return id == parent.id ? &parent : on_page(id); });
+      read += group.size();
     }
     return page.size();
   });
-
-  std::map<std::int64_t, const Product*> parents;
-  std::map<std::int64_t, bool> seen;
-  for (const auto& p : items) {
-    if (!p.is_variation()) parents[p.id] = &p;
-    seen[p.id] = true;
-  }
-  if (everything) catalog_.keep_only(seen);
-  Emitter emitter(host());
-  PassReport report;
-  product_events(
-      items,
-      [&](std::int64_t id) -> const Product* {
-        auto it = parents.find(id);
-        return it == parents.end() ? nullptr : it->second;
-      },
-      catalog_, report, [&](sr::Event e) { emitter.add(std::move(e)); }, ":read" + std::to_string(read_at), read_at);
+  pass.finish();
   emitter.flush();
   if (!whole) {
     // The standing lists (no stock tracking, no SKU, stock from the parent)
@@ -114,7 +124,7 @@ void WooConnector::poll_products(bool everything) {
     report.parent_managed.clear();
   }
   report.log(host(), api_.where() + (everything ? " (reconcile)" : ""));
-  host().debug(api_.where() + ": " + std::to_string(items.size()) + " product(s)/variation(s) read, " +
+  host().debug(api_.where() + ": " + std::to_string(read) + " product(s)/variation(s) read, " +
                std::to_string(report.levels) + " level(s) emitted");
   save_catalog();
   // A reconcile read everything, so it may move the cursor too (forward only).
@@ -150,7 +160,7 @@ std::optional<Product> WooConnector::fetch_product(const std::string& path) {
 
 std::string WooConnector::line_sku(const OrderLineRecord& l) {
   if (l.variation_id <= 0) return l.sku;
-  const CatalogEntry* e = catalog_.find(l.variation_id);
+  auto e = catalog_.find(l.variation_id);
   if (!e) {
     learn_variation(l.product_id, l.variation_id, l.sku);
     e = catalog_.find(l.variation_id);

@@ -90,7 +90,7 @@ sr::WebhookResponse WooConnector::order_hook(const std::string& body, const std:
     host().warn(api_.where() + ": " + what + " refused: the body is not an order (" + error + ")");
     return refuse(400, "the body is not a WooCommerce order: " + error);
   }
-  Emitter emitter(host());
+  Emitter emitter(host(), true);
   emitter.add(order_event(o, [this](const OrderLineRecord& l) { return line_sku(l); }));
   emitter.flush();
   host().debug(api_.where() + ": " + what + " -> " + emitter.keys().front());
@@ -116,7 +116,7 @@ std::vector<std::string> WooConnector::product_state(Product p, const std::strin
   // Whether a variation's stock is its parent's needs the parent.
   if (p.is_variation() && p.manage_stock && p.parent_id > 0)
     parent = fetch_product("/products/" + std::to_string(p.parent_id));
-  Emitter emitter(host());
+  Emitter emitter(host(), true);
   PassReport report;
   product_events(
       {p}, [&](std::int64_t id) -> const Product* { return parent && parent->id == id ? &*parent : nullptr; },
@@ -147,16 +147,16 @@ sr::WebhookResponse WooConnector::deleted_hook(const std::string& body, const st
     host().debug(api_.where() + ": could not look at deleted product " + std::to_string(id) + ": " + e.what());
   }
   if (still) return accepted(product_state(std::move(*still), what));
-  const CatalogEntry* entry = catalog_.find(id);
+  const auto entry = catalog_.find(id);
   if (!entry || entry->sku.empty()) {
     host().info(api_.where() + ": " + what + ": product " + std::to_string(id) +
                 " was deleted; its SKU is not known here, nothing to report");
     return accepted({});
   }
-  Emitter emitter(host());
+  Emitter emitter(host(), true);
   emitter.add(deleted_product(id, *entry));
   for (auto child : catalog_.children(id)) {
-    if (const CatalogEntry* c = catalog_.find(child); c && !c->sku.empty()) emitter.add(deleted_product(child, *c));
+    if (const auto c = catalog_.find(child); c && !c->sku.empty()) emitter.add(deleted_product(child, *c));
     catalog_.erase(child);
   }
   host().info(api_.where() + ": product " + std::to_string(id) + " (SKU " + entry->sku + ") was deleted");

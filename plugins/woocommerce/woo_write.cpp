@@ -156,8 +156,8 @@ void WooConnector::write_stock(const std::vector<const sr::Command*>& commands, 
     }
     // A variation may keep its stock on the parent (the REST answer looks
     // the same); find out once, the catalogue remembers it.
-    if (it.parent > 0 && !catalog_.find(it.id) && (!now || now->manage_stock)) learn_variation(it.parent, it.id, s.sku);
-    const CatalogEntry* known = catalog_.find(it.id);
+    if (it.parent > 0 && !catalog_.contains(it.id) && (!now || now->manage_stock)) learn_variation(it.parent, it.id, s.sku);
+    const auto known = catalog_.find(it.id);
     if ((known && !known->holder.empty()) || (now && now->manage_parent)) {
       std::string holder = known && !known->holder.empty() ? known->holder : "the parent product";
       results.push_back(result(*c, sr::Outcome::Failed,

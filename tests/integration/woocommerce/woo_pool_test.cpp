@@ -2,8 +2,12 @@
 // shops, the real connector plugin, the hub, SQLite, webhooks and REST.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "config/loader.hpp"
 #include "engine/sku_audit.hpp"
 #include "woo_hub.hpp"
 
@@ -209,4 +213,98 @@ TEST_CASE("woocommerce pool: a shop joins with its catalogue, leaves, and the ot
   w.settle();
   CHECK(w.shop("shop-b").stock("A") == 7);
   CHECK(w.shop("shop-c").stock("A") == 9);
+}
+
+namespace {
+
+// The WooCommerce connector's catalogue as the store holds it: shard key -> value.
+std::map<std::string, std::string> catalog_state(stockrelay::store::Store& store, const std::string& connection) {
+  std::map<std::string, std::string> out;
+  auto head = store.state_get(connection, "catalog");
+  if (!head) return out;
+  out["catalog"] = *head;
+  int shards = nlohmann::json::parse(*head).value("shards", 0);
+  for (int k = 0; k < shards; ++k)
+    if (auto v = store.state_get(connection, "catalog." + std::to_string(k))) out["catalog." + std::to_string(k)] = *v;
+  return out;
+}
+
+// id -> [sku, parent, holder] of every shard.
+std::map<std::int64_t, nlohmann::json> catalog_ids(const std::map<std::string, std::string>& state) {
+  std::map<std::int64_t, nlohmann::json> out;
+  for (const auto& [key, value] : state) {
+    if (key == "catalog") continue;
+    nlohmann::json parsed = nlohmann::json::parse(value);
+    for (const auto& item : parsed["items"])
+      out[item[0].get<std::int64_t>()] = nlohmann::json::array({item[1], item[2], item[3]});
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("woocommerce: the catalogue is kept in the store in shards, written as it changes and read after a restart") {
+  WooSetup setup;
+  setup.shops = {"shop-a", "shop-b"};
+  setup.generate = 300;
+  setup.webhooks = false;
+  WooHub w(setup);
+  auto& a = w.shop("shop-a");
+  auto mug = a.add_variable("MUG", "Mug", 8);
+  auto red = a.add_variation(mug, "MUG-RED", woo_sim::ManageMode::Parent);
+  w.start();
+  w.settle();
+
+  std::map<std::string, std::string> before;
+  {
+    std::lock_guard lock(w.hub().store_mutex());
+    before = catalog_state(w.hub().store(), "shop-a");
+  }
+  REQUIRE(before.count("catalog"));
+  CHECK(nlohmann::json::parse(before["catalog"])["v"] == 2);
+  auto ids = catalog_ids(before);
+  CHECK(ids.size() == a.products().size());
+  CHECK(ids[red] == nlohmann::json::array({"MUG-RED", mug, "MUG"}));
+  w.stop();
+
+  // While the hub is down: an id only the stored catalogue knows (a restart
+  // that did not read the shards would write them all again without it),
+  // and a new product in the shop.
+  const std::int64_t ghost = 64 * 100000 + 7;
+  {
+    auto loaded = stockrelay::config::load_file(w.config_path());
+    REQUIRE(loaded.errors.empty());
+    auto store = stockrelay::store::open_sqlite(loaded.config->store.path, stockrelay::store::OpenMode::Owner);
+    REQUIRE(store);
+    auto shard = nlohmann::json::parse(before.at("catalog.7"));
+    shard["items"].push_back(nlohmann::json::array({ghost, "GHOST", 0, ""}));
+    REQUIRE((*store)->state_put("shop-a", "catalog.7", shard.dump(), before.at("catalog.7")));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  auto added = a.add_simple("NEW-1", 4);
+  w.start();
+  w.settle();
+  std::map<std::string, std::string> after;
+  {
+    std::lock_guard lock(w.hub().store_mutex());
+    after = catalog_state(w.hub().store(), "shop-a");
+  }
+  auto now = catalog_ids(after);
+  CHECK(now[added] == nlohmann::json::array({"NEW-1", 0, ""}));
+  CHECK(now.count(ghost) == 1);
+  // Only the new product's shard was written again.
+  for (const auto& [key, value] : before) {
+    if (key == "catalog." + std::to_string(added % 64) || key == "catalog.7") continue;
+    INFO(key);
+    CHECK(after[key] == value);
+  }
+  // A reconcile reads everything and forgets what the shop does not have.
+  w.hub().poll_all(true);
+  REQUIRE(w.hub().wait_quiet(30000));
+  {
+    std::lock_guard lock(w.hub().store_mutex());
+    now = catalog_ids(catalog_state(w.hub().store(), "shop-a"));
+  }
+  CHECK(now.count(ghost) == 0);
+  CHECK(now.size() == a.products().size());
 }

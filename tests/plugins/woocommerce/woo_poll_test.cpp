@@ -395,3 +395,149 @@ TEST_CASE("an incremental poll reads the variations of a changed variable produc
   CHECK(find_sku<sr::StockLevel>(events, "V-M")->quantity == q(1));
   CHECK(find_sku<sr::StockLevel>(events, "V-S")->quantity == q(4));
 }
+
+TEST_CASE("a SKU used twice gets no level even when the second product is on a later page") {
+  WooShop shop;
+  for (int i = 0; i < 30; ++i) shop.sim.add_simple("P-" + std::to_string(i), i);
+  auto d2 = shop.sim.force_duplicate_sku("P-2", 7);  // the newest id: read pages after P-2
+  shop.start({{"page_size", 7}});
+  auto events = shop.poll(sr::PollMode::Reconcile);
+
+  int p2_products = 0;
+  for (const auto& p : of_kind<sr::ProductChange>(events)) p2_products += p.sku == "P-2";
+  CHECK(p2_products == 2);
+  CHECK(!find_sku<sr::StockLevel>(events, "P-2"));
+  CHECK(find_sku<sr::StockLevel>(events, "P-3")->quantity == q(3));
+  CHECK(of_kind<sr::StockLevel>(events).size() == 29);
+  CHECK(shop.host.logged("SKU P-2 is used by products " + std::to_string(shop.sim.product("P-2")->id) + " and " +
+                             std::to_string(d2),
+                         SR_LOG_WARN));
+  // Each product's change comes before its level.
+  for (const auto& l : of_kind<sr::StockLevel>(events)) {
+    INFO(l.sku);
+    CHECK(index_of(events, "product:" + l.sku + ":") < index_of(events, "level:" + l.sku + ":"));
+  }
+  CHECK(shop.host.violations().empty());
+}
+
+namespace {
+
+// The ids stored in the catalogue's shards: id -> [sku, parent, holder].
+std::map<std::int64_t, json> stored_catalog(const WooShop& shop) {
+  std::map<std::int64_t, json> out;
+  auto head = shop.host.state("catalog");
+  REQUIRE(head);
+  auto h = json::parse(*head);
+  REQUIRE(h["v"] == 2);
+  int shards = h["shards"];
+  for (int k = 0; k < shards; ++k) {
+    auto doc = shop.host.state("catalog." + std::to_string(k));
+    if (!doc) continue;
+    json parsed = json::parse(*doc);
+    for (const auto& item : parsed["items"]) {
+      std::int64_t id = item[0];
+      CHECK(id % shards == k);
+      out[id] = json::array({item[1], item[2], item[3]});
+    }
+  }
+  return out;
+}
+
+// Whether the connector read one product on its own (GET /products/{id}).
+bool fetched_product(const WooShop& shop, std::int64_t id) {
+  const std::string path = "/products/" + std::to_string(id);
+  for (const auto& r : shop.host.http_requests()) {
+    std::string url = r["url"];
+    if (url.ends_with(path) || url.find(path + "?") != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> catalog_puts(const WooShop& shop) {
+  std::vector<std::string> out;
+  for (const auto& c : shop.host.calls())
+    if (c.service == "state_put" && c.detail.starts_with("catalog")) out.push_back(c.detail.substr(0, c.detail.find('=')));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the catalogue is stored in shards, a change rewrites only its shard, and a restart reads it back") {
+  WooShop shop;
+  auto v = shop.sim.add_variable("V", "Shirt", 20);
+  auto v_s = shop.sim.add_variation(v, "V-S", woo_sim::ManageMode::Parent);
+  for (int i = 0; i < 150; ++i) shop.sim.add_simple("P-" + std::to_string(i), i, "Product \"" + std::to_string(i) + "\"");
+  shop.start();
+  shop.poll(sr::PollMode::Reconcile);
+
+  auto stored = stored_catalog(shop);
+  CHECK(stored.size() == 152);
+  CHECK(stored[v_s] == json::array({"V-S", v, "V"}));
+  CHECK(stored[v] == json::array({"V", 0, ""}));
+  CHECK(stored[shop.sim.product("P-7")->id] == json::array({"P-7", 0, ""}));
+
+  // One new product: one shard written again, nothing else.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  auto n = shop.sim.add_simple("NEW", 3);
+  shop.poll();
+  CHECK(catalog_puts(shop) == std::vector<std::string>{"catalog." + std::to_string(n % 64)});
+  CHECK(stored_catalog(shop)[n] == json::array({"NEW", 0, ""}));
+  // Nothing changed: nothing written.
+  shop.poll();
+  CHECK(catalog_puts(shop).empty());
+
+  // A new instance (a restart) knows the stock holder without asking the store.
+  shop.start();
+  shop.host.clear_records();
+  auto id = shop.sim.place_order({{"V-S", 2}}, "processing");
+  auto events = shop.poll();
+  auto order = find_order(events, id);
+  REQUIRE(order);
+  CHECK(order->order.lines[0].sku == "V");
+  CHECK(!fetched_product(shop, v));
+  CHECK(!fetched_product(shop, v_s));
+  CHECK(shop.host.violations().empty());
+}
+
+TEST_CASE("a catalogue stored in the first format (one JSON value) is read and replaced by shards") {
+  WooShop shop;
+  auto v = shop.sim.add_variable("V", "Shirt", 20);
+  auto v_s = shop.sim.add_variation(v, "V-S", woo_sim::ManageMode::Parent);
+  json items = json::object();
+  items[std::to_string(v)] = json::array({"V", 0, ""});
+  items[std::to_string(v_s)] = json::array({"V-S", v, "V"});
+  items["999999"] = json::array({"GONE", 0, ""});  // no longer in the store
+  shop.host.set_state("catalog", json{{"v", 1}, {"items", items}}.dump());
+  shop.start();
+  CHECK(shop.host.logged("connected (3 products and variations known)", SR_LOG_INFO));
+
+  // The order is read before the products: its line counts on the holder
+  // the stored catalogue names, without asking the store.
+  auto id = shop.sim.place_order({{"V-S", 1}}, "processing");
+  auto events = shop.poll();
+  auto order = find_order(events, id);
+  REQUIRE(order);
+  CHECK(order->order.lines[0].sku == "V");
+  CHECK(!fetched_product(shop, v));
+  auto stored = stored_catalog(shop);
+  CHECK(stored[v_s] == json::array({"V-S", v, "V"}));
+  CHECK(stored.count(999999) == 1);  // an incremental read drops nothing
+  shop.poll(sr::PollMode::Reconcile);
+  CHECK(stored_catalog(shop).count(999999) == 0);  // a full read does
+  CHECK(shop.host.violations().empty());
+}
+
+TEST_CASE("a damaged catalogue shard is reported, and the catalogue is written again whole") {
+  WooShop shop;
+  shop.sim.add_simple("A", 1);
+  shop.sim.add_simple("B", 2);
+  shop.start();
+  shop.poll(sr::PollMode::Reconcile);
+  shop.host.set_state("catalog.5", "{not json");
+  shop.start();
+  CHECK(shop.host.logged("state 'catalog' is damaged", SR_LOG_WARN));
+  shop.poll();
+  auto stored = stored_catalog(shop);
+  CHECK(stored.size() == 2);
+  CHECK(json::parse(*shop.host.state("catalog.5"))["v"] == 2);
+}
