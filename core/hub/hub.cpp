@@ -316,13 +316,13 @@ void Hub::deliver_pending(Conn& c) {
         try {
           sr::Command cmd = sr::command_from_json(nlohmann::json::parse(item.payload));
           cmd.id = std::to_string(item.id);
+          sent.push_back(item);
           if (auto* s = std::get_if<sr::SetStock>(&cmd.body)) {
             // One delivery at a time per target: every earlier write there
             // has been acknowledged, so this is our newest knowledge.
             processor_->prepare_write(*tx, conn.name(), *s);
+            sent.back().payload = sr::to_json(cmd).dump();  // as it went out: the result is judged against it
           }
-          sent.push_back(item);
-          sent.back().payload = sr::to_json(cmd).dump();  // as it went out: the result is judged against it
           commands.push_back(std::move(cmd));
         } catch (const std::exception& e) {
           tx->outbox_failed(item.id, std::string("stored command unreadable: ") + e.what());
