@@ -53,14 +53,16 @@ struct Bench {
   std::filesystem::path dir;
   std::string config_path;
 
-  Bench(int skus, bool webhooks) {
+  // batch_window_ms < 0: the engine's default.
+  Bench(int skus, bool webhooks, int batch_window_ms = -1) {
     dir = std::filesystem::temp_directory_path() / ("bench-woo-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     auto t = Steady::now();
     std::string y = "store: {path: " + (dir / "store.db").string() + "}\n";
     y += "server: {listen: \"127.0.0.1:0\"}\n";
-    y += "engine: {default_poll_seconds: 3600}\n";
+    y += "engine: {default_poll_seconds: 3600" +
+         (batch_window_ms >= 0 ? ", batch_window_ms: " + std::to_string(batch_window_ms) : std::string()) + "}\n";
     y += "plugins: {paths: [" + std::string(WOO_PLUGIN_DIR) + "]}\nconnections:\n";
     for (const auto& n : names) {
       woo_sim::Options o;
@@ -238,7 +240,7 @@ long peak_rss_kb() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int skus = 10000, big = 100000, orders = 2000, lines = 5, changed = 1000;
+  int skus = 10000, big = 100000, orders = 2000, lines = 5, changed = 1000, batch_window = -1;
   double seconds = 5;
   std::vector<double> rates{100, 1000};
   bool skip_big = false;
@@ -252,6 +254,8 @@ int main(int argc, char** argv) {
       "changed", po::value(&changed)->default_value(1000), "changed SKUs for (c)")(
       "big", po::value(&big)->default_value(100000), "SKUs per shop for the large reconcile (d)")(
       "skip-big", po::bool_switch(&skip_big), "skip the large reconcile")(
+      "batch-window", po::value(&batch_window)->default_value(-1),
+      "engine.batch_window_ms for the hub (-1: its default; 0: send as soon as anything is pending)")(
       "log", po::value(&log_level)->default_value("info"), "hub log level: debug, info, warn, error");
   po::variables_map vm;
   try {
@@ -275,7 +279,7 @@ int main(int argc, char** argv) {
   try {
     {
       std::printf("== 3 shops x %d SKUs, shared pool, webhooks on ==\n", skus);
-      Bench b(skus, true);
+      Bench b(skus, true, batch_window);
       auto t = Steady::now();
       b.start();
       b.quiet();
@@ -287,7 +291,7 @@ int main(int argc, char** argv) {
     }
     if (!skip_big) {
       std::printf("== 3 shops x %d SKUs ==\n", big);
-      Bench b(big, false);
+      Bench b(big, false, batch_window);
       auto t = Steady::now();
       b.start();
       b.quiet();

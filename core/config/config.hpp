@@ -44,6 +44,9 @@ struct EngineConfig {
   int retry_max_ms = 300000;     // backoff cap
   int max_attempts = 20;         // then the command is FAILED
   int default_poll_seconds = 60; // poll interval for connections without a schedule
+  // Longest a command waits for a fuller delivery batch while its target's
+  // commands arrive densely (engine/batch_window.hpp); 0: never wait.
+  int batch_window_ms = 100;
 };
 
 struct ConnectionConfig {

@@ -125,7 +125,7 @@ void parse_server(Reader& r, const Entry& section, ServerConfig& out) {
 void parse_engine(Reader& r, const Entry& section, EngineConfig& out) {
   auto m = r.map(section.value, r.loc(section), "engine",
                  {"settle_ms", "retry_base_ms", "retry_max_ms", "max_attempts",
-                  "default_poll_seconds"});
+                  "default_poll_seconds", "batch_window_ms"});
   if (!m) return;
   auto read = [&](std::string_view key, long long min, int& field) {
     if (const Entry* e = m->get(key))
@@ -137,6 +137,7 @@ void parse_engine(Reader& r, const Entry& section, EngineConfig& out) {
   read("retry_max_ms", 1, out.retry_max_ms);
   read("max_attempts", 1, out.max_attempts);
   read("default_poll_seconds", 1, out.default_poll_seconds);
+  read("batch_window_ms", 0, out.batch_window_ms);
   if (out.retry_max_ms < out.retry_base_ms) {
     const Entry* e = m->get("retry_max_ms") ? m->get("retry_max_ms") : m->get("retry_base_ms");
     r.fail(r.loc(*e),

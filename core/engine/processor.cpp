@@ -269,6 +269,7 @@ std::int64_t Processor::enqueue(store::Transaction& tx, const std::string& targe
   item.created_at = now;
   item.next_attempt_at = now;
   fx.deliver.insert(target);
+  ++fx.queued[target];
   return tx.enqueue(item);
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 
@@ -20,6 +21,7 @@ namespace stockrelay::engine {
 // What the runtime must do after the step's transaction committed.
 struct StepEffects {
   std::set<std::string> deliver;   // targets with new outbox items
+  std::map<std::string, std::size_t> queued;  // target -> commands queued (a batch window's arrivals)
   std::set<std::string> poll;      // connections whose orders should be polled now
 };
 

@@ -26,6 +26,8 @@ Hub::Hub(config::Config cfg, std::unique_ptr<store::Store> store, HubOptions opt
   m.describe("stockrelay_commands_conflict_total", "counter",
              "set_stock not applied because the target showed something else (re-planned), by connection");
   m.describe("stockrelay_webhooks_total", "counter", "Webhook requests, by connection and HTTP status");
+  m.describe("stockrelay_batch_windows_total", "counter",
+             "Times a target's commands waited for a fuller batch (engine.batch_window_ms), by connection");
 }
 
 Hub::~Hub() { stop(); }
@@ -63,6 +65,7 @@ Errors Hub::open(const PluginResolver& resolve) {
     }
     c->parser = std::make_unique<EventParser>();
     c->batch_size = std::max(1, (*plugin)->description.limits.batch_size);
+    c->arrivals = engine::ArrivalMeter(std::max(1, cfg_.engine.batch_window_ms));
     c->poll_every_ms = cfg_.engine.default_poll_seconds * 1000;
     for (const auto& s : cfg_.schedules) {
       bool mine = std::find(s.connections.begin(), s.connections.end(), cc.name) != s.connections.end();
@@ -121,6 +124,7 @@ Status Hub::start() {
 
   for (auto& [name, c] : conns_) {
     c->start_timer = std::make_unique<boost::asio::steady_timer>(io_);
+    c->window_timer = std::make_unique<boost::asio::steady_timer>(io_);
     start_connection(*c, 0);
   }
   kick_process();
@@ -145,6 +149,15 @@ void Hub::stop() {
   if (timer_) boost::asio::post(io_, [this] { timer_->cancel(); });
   for (auto& [name, c] : conns_)
     if (c->start_timer) boost::asio::post(io_, [t = c->start_timer.get()] { t->cancel(); });
+  // Commands waiting for a fuller batch stay in the outbox (sent after the
+  // next start): the window's timer must not keep the hub up.
+  for (auto& [name, c] : conns_)
+    if (c->window_timer && c->strand)
+      boost::asio::post(*c->strand, [t = c->window_timer.get(), conn = c.get()] {
+        t->cancel();
+        conn->window_since.reset();
+        conn->window_open = false;
+      });
   work_.reset();
   // Strands finish the call they are in (plugins return SR_STOPPED quickly);
   // queued work then sees running_ == false and returns.
@@ -226,6 +239,15 @@ void Hub::process_pending() {
 }
 
 void Hub::after(const engine::StepEffects& fx) {
+  if (!fx.queued.empty()) {
+    store::Millis mono = SystemClock::instance().monotonic_ms();
+    for (const auto& [target, n] : fx.queued) {
+      auto it = conns_.find(target);
+      if (it == conns_.end()) continue;
+      std::lock_guard lock(it->second->arrivals_mu);
+      it->second->arrivals.add(mono, n);
+    }
+  }
   for (const auto& t : fx.deliver) kick_deliver(t);
   for (const auto& p : fx.poll) {
     auto it = conns_.find(p);
@@ -300,9 +322,63 @@ sr::Outcome outcome_of(sr_status st) {
 
 }  // namespace
 
+bool Hub::batch_ready(Conn& c) {
+  const int max_wait = cfg_.engine.batch_window_ms;
+  auto open_window = [&c](bool open) {
+    if (!open) c.window_since.reset();
+    c.window_open = open;
+  };
+  if (!running_) {  // stopping: nothing new goes out, nothing waits
+    open_window(false);
+    return false;
+  }
+  if (max_wait <= 0 || c.batch_size <= 1) {
+    open_window(false);
+    return true;
+  }
+  // Real time, like the timer: batching is about requests on the wire, and
+  // a test's fake clock must not hold a window open.
+  engine::BatchWindowInput in;
+  in.now = SystemClock::instance().monotonic_ms();
+  in.batch_size = static_cast<std::size_t>(c.batch_size);
+  in.max_wait_ms = max_wait;
+  in.waiting_since = c.window_since;
+  {
+    std::lock_guard lock(c.arrivals_mu);
+    in.recent = c.arrivals.recent(in.now);
+    in.last_arrival = c.arrivals.last(in.now);
+  }
+  if (!in.waiting_since && in.recent < engine::dense_threshold(in.batch_size)) {
+    open_window(false);
+    return true;  // sparse: no need to count what is due
+  }
+  {
+    std::lock_guard lock(store_mu_);
+    in.due = store_->outbox_due(c.connection->name(), clock_.now_ms(), in.batch_size);
+  }
+  auto d = engine::decide_batch(in);
+  if (d.send) {
+    open_window(false);
+    return true;
+  }
+  if (!c.window_since) {
+    c.window_since = in.now;
+    Metrics::global().add("stockrelay_batch_windows_total", {{"connection", c.connection->name()}});
+  }
+  c.window_open = true;
+  // SystemClock's monotonic time is steady_clock's.
+  c.window_timer->expires_at(std::chrono::steady_clock::time_point(std::chrono::milliseconds(d.until)));
+  c.window_timer->async_wait(boost::asio::bind_executor(*c.strand, [this, &c](const boost::system::error_code& ec) {
+    if (ec || !running_) return;
+    kick_deliver(c.connection->name());
+  }));
+  return false;
+}
+
 void Hub::deliver_pending(Conn& c) {
   Connection& conn = *c.connection;
   while (running_ && !conn.stopping()) {
+    if (!batch_ready(c)) return;
     std::vector<store::OutboxItem> items;
     std::vector<sr::Command> commands;
     std::vector<store::OutboxItem> sent;
@@ -506,6 +582,10 @@ bool Hub::wait_quiet(int timeout_ms, bool ignore_retries) {
       }
       for (auto& [name, c] : conns_) {
         if (!quiet || options_.dry_run) break;  // a rehearsal delivers nothing: its outbox stays full
+        if (c->window_open) {  // commands wait for a fuller batch
+          quiet = false;
+          break;
+        }
         if (ignore_retries) {
           for (const auto& item : store_->outbox(name, false, 1000))
             if (item.state == store::OutboxState::InFlight ||

@@ -27,6 +27,7 @@
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "config/config.hpp"
+#include "engine/batch_window.hpp"
 #include "engine/processor.hpp"
 #include "engine/sku_audit.hpp"
 #include "engine/rules.hpp"
@@ -144,6 +145,14 @@ class Hub {
     std::atomic<bool> reconcile_wanted{false};               // asked for before it started
     std::atomic<std::size_t> ingested{0};    // events journalled from this connection
     std::atomic<std::size_t> reconciles_done{0};  // reconcile polls finished (any outcome)
+    // The delivery batch window (engine/batch_window.hpp): commands queued
+    // for this target, by real monotonic time, and the window the strand
+    // holds them back in.
+    std::mutex arrivals_mu;
+    engine::ArrivalMeter arrivals;                            // under arrivals_mu
+    std::optional<store::Millis> window_since;                // strand only: when the window opened
+    std::atomic<bool> window_open{false};                     // the same, for wait_quiet
+    std::unique_ptr<boost::asio::steady_timer> window_timer;  // strand only: looks again at the window's end
   };
 
   sr_status ingest(const std::string& connection, std::string_view events_json);
@@ -154,6 +163,9 @@ class Hub {
   // again later, backing off. Polls and deliveries wait until it succeeded.
   void start_connection(Conn& c, int attempt);
   void deliver_pending(Conn& c);
+  // On the target's strand: true to send what is due now, false when the
+  // batch window holds it back (the window's timer looks again).
+  bool batch_ready(Conn& c);
   void kick_poll(Conn& c, bool reconcile);
   void after(const engine::StepEffects& fx);
   void schedule_tick();

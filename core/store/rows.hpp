@@ -11,6 +11,13 @@
 
 namespace stockrelay::store::rows {
 
+// The outbox items of target ?1 that are due at ?2: pending, their time has
+// come, and not a write held by a level of that SKU waiting for its cause.
+inline constexpr const char* kOutboxDueWhere =
+    "target = ?1 AND state = 'pending' AND next_attempt_at <= ?2 "
+    "AND NOT (coalesce_key LIKE 'set_stock:%' AND EXISTS (SELECT 1 FROM deferred_levels d "
+    "WHERE d.connection = outbox.target AND d.sku = substr(outbox.coalesce_key, 11) AND d.holds))";
+
 inline constexpr const char* kOutboxColumns =
     "id, target, command, coalesce_key, payload, source_ref, state, attempts, next_attempt_at, created_at, "
     "last_error";

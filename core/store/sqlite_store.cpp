@@ -300,6 +300,15 @@ std::size_t SqliteStore::outbox_depth(const std::string& target) {
   return static_cast<std::size_t>(q.integer(0));
 }
 
+std::size_t SqliteStore::outbox_due(const std::string& target, Millis now, std::size_t limit) {
+  std::lock_guard guard(read_mu_);
+  auto q = reader_->query(std::string("SELECT count(*) FROM (SELECT 1 FROM outbox WHERE ") + rows::kOutboxDueWhere +
+                          " LIMIT ?3)");
+  q.bind(target, now, rows::limit(limit));
+  q.step();
+  return static_cast<std::size_t>(q.integer(0));
+}
+
 std::int64_t SqliteStore::journal_count() {
   std::lock_guard guard(read_mu_);
   auto q = reader_->query("SELECT count(*) FROM journal");

@@ -48,6 +48,7 @@ class SqliteStore final : public Store {
   std::vector<Baseline> baselines(const std::string& connection) override;
   std::pair<std::size_t, std::size_t> outbox_progress(const std::string& target, Millis since) override;
   std::size_t outbox_depth(const std::string& target) override;
+  std::size_t outbox_due(const std::string& target, Millis now, std::size_t limit) override;
   std::int64_t journal_count() override;
 
  private:

@@ -224,11 +224,8 @@ std::vector<OutboxItem> SqliteTransaction::claim_due(const std::string& target, 
   Db& db = this->db();
   std::vector<OutboxItem> out;
   {
-    auto q = db.query(std::string("SELECT ") + rows::kOutboxColumns +
-                      " FROM outbox WHERE target = ?1 AND state = 'pending' AND next_attempt_at <= ?2 "
-                      "AND NOT (coalesce_key LIKE 'set_stock:%' AND EXISTS (SELECT 1 FROM deferred_levels d "
-                      "WHERE d.connection = outbox.target AND d.sku = substr(outbox.coalesce_key, 11) AND d.holds)) "
-                      "ORDER BY id LIMIT ?3");
+    auto q = db.query(std::string("SELECT ") + rows::kOutboxColumns + " FROM outbox WHERE " + rows::kOutboxDueWhere +
+                      " ORDER BY id LIMIT ?3");
     q.bind(target, now, rows::limit(limit));
     while (q.step()) out.push_back(rows::outbox_item(q));
   }

@@ -316,6 +316,9 @@ class Store {
   // Outbox items for `target` created at or after `since`: {done or failed, all}.
   virtual std::pair<std::size_t, std::size_t> outbox_progress(const std::string& target, Millis since) = 0;
   virtual std::size_t outbox_depth(const std::string& target) = 0;  // Pending + InFlight
+  // How many items Transaction::claim_due(target, now, limit) would claim
+  // now (before coalescing), without claiming them.
+  virtual std::size_t outbox_due(const std::string& target, Millis now, std::size_t limit) = 0;
   virtual std::int64_t journal_count() = 0;
 };
 
