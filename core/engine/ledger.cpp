@@ -436,4 +436,17 @@ std::vector<LineChange> count_order(const std::string& connection, const sr::Ord
   return out;
 }
 
+bool older_copy(const sr::OrderEvent& copy, const std::vector<store::OrderLineCount>& before) {
+  if (copy.at <= 0) return false;
+  std::int64_t at = 0, read_at = 0;
+  for (const auto& b : before)
+    if (b.order_at > at || (b.order_at == at && b.read_at > read_at)) {
+      at = b.order_at;
+      read_at = b.read_at;
+    }
+  if (at == 0) return false;
+  if (copy.at != at) return copy.at < at;
+  return copy.read_at > 0 && copy.read_at < read_at;
+}
+
 }  // namespace stockrelay::engine

@@ -141,4 +141,11 @@ struct LineChange {
 std::vector<LineChange> count_order(const std::string& connection, const sr::Order& order,
                                     const std::vector<store::OrderLineCount>& before);
 
+// Whether `copy` is older than the copy of the order its stored line counts
+// come from: modified earlier, or modified in the same (coarse) moment but
+// read before that one was. Such a copy is not counted: a poll's page read
+// before a cancel and handed over after the cancel's webhook would count the
+// sale again. Copies or counts without times (0) are never older.
+bool older_copy(const sr::OrderEvent& copy, const std::vector<store::OrderLineCount>& before);
+
 }  // namespace stockrelay::engine

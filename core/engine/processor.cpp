@@ -1,5 +1,7 @@
 #include "engine/processor.hpp"
 
+#include <set>
+
 #include "common/log.hpp"
 #include "engine/sku.hpp"
 #include "engine/sku_audit.hpp"
@@ -94,6 +96,12 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
   const sr::Order& order = ev.order;
   std::string cause = "order " + (order.number.empty() ? order.id : order.number) + " in " + conn;
   const auto before = tx.order_lines(conn, order.id);
+  if (older_copy(ev, before)) {
+    tx.append_log(log_entry(now, "info", conn, {}, order.id, "order", cause, "skipped",
+                            "an older copy of the order (modified at " + std::to_string(ev.at) +
+                                ") than the one already counted; nothing changes"));
+    return;
+  }
   if (before.empty()) {
     // First seen after it gave stock back (cancelled, or refunded with
     // restock): if it took stock before, a write of ours may have replaced
@@ -110,7 +118,8 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
       tx.put_order_line(store::OrderLineCount{conn, order.id, line.id, line.sku, Quantity()});
     }
   }
-  for (const auto& change : count_order(conn, order, before)) {
+  const auto changes = count_order(conn, order, before);
+  for (const auto& change : changes) {
     tx.put_order_line(change.now);
     if (change.sold == Quantity()) continue;
     const auto* pool = pool_for(cfg_, conn, change.now.sku);
@@ -124,6 +133,15 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
       fx.deliver.insert(conn);  // writes it held
     }
   }
+  // Which copy the counts are from: every line with a SKU gets a row (a
+  // count of 0 until the order takes stock), so an older copy is known as such.
+  std::set<std::string> stored;
+  for (const auto& b : before) stored.insert(b.line_id);
+  for (const auto& c : changes) stored.insert(c.now.line_id);
+  for (const auto& line : order.lines)
+    if (!line.sku.empty() && !stored.count(line.id))
+      tx.put_order_line(store::OrderLineCount{conn, order.id, line.id, line.sku, Quantity()});
+  tx.mark_order_seen(conn, order.id, ev.at, ev.read_at);
   apply_routes(tx, conn, sr::Event(ev), now, fx);
 }
 

@@ -177,10 +177,19 @@ ALTER TABLE baselines ADD COLUMN written_compared INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE deferred_levels ADD COLUMN holds INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 4: which copy of an order its line counts are from (its
+// modification time and when it was read), so an older copy arriving late
+// is not counted again.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE order_lines ADD COLUMN order_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE order_lines ADD COLUMN read_at INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 };
 
 bool has_table(Db& db, const char* name) {

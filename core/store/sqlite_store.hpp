@@ -80,6 +80,8 @@ class SqliteTransaction final : public Transaction {
   void put_baseline(const Baseline&) override;
   std::vector<OrderLineCount> order_lines(const std::string& connection, const std::string& order_id) override;
   void put_order_line(const OrderLineCount&) override;
+  void mark_order_seen(const std::string& connection, const std::string& order_id, std::int64_t order_at,
+                       std::int64_t read_at) override;
   void put_deferred(const DeferredLevel&) override;
   void delete_deferred(const std::string& connection, const std::string& sku) override;
   std::vector<DeferredLevel> due_deferred(Millis now, std::size_t limit) override;

@@ -81,20 +81,29 @@ void SqliteTransaction::put_baseline(const Baseline& b) {
 std::vector<OrderLineCount> SqliteTransaction::order_lines(const std::string& connection,
                                                            const std::string& order_id) {
   auto q = db().query(
-      "SELECT line_id, sku, counted FROM order_lines WHERE connection = ?1 AND order_id = ?2 ORDER BY line_id");
+      "SELECT line_id, sku, counted, order_at, read_at FROM order_lines WHERE connection = ?1 AND order_id = ?2 "
+      "ORDER BY line_id");
   q.bind(connection, order_id);
   std::vector<OrderLineCount> out;
   while (q.step()) {
-    out.push_back(OrderLineCount{connection, order_id, q.text(0), q.text(1), sr::Quantity::from_milli(q.integer(2))});
+    out.push_back(OrderLineCount{connection, order_id, q.text(0), q.text(1), sr::Quantity::from_milli(q.integer(2)),
+                                 q.integer(3), q.integer(4)});
   }
   return out;
 }
 
 void SqliteTransaction::put_order_line(const OrderLineCount& l) {
   db().query(
-          "INSERT OR REPLACE INTO order_lines (connection, order_id, line_id, sku, counted) "
-          "VALUES (?1, ?2, ?3, ?4, ?5)")
-      .bind(l.connection, l.order_id, l.line_id, l.sku, l.counted.milli())
+          "INSERT OR REPLACE INTO order_lines (connection, order_id, line_id, sku, counted, order_at, read_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+      .bind(l.connection, l.order_id, l.line_id, l.sku, l.counted.milli(), l.order_at, l.read_at)
+      .run();
+}
+
+void SqliteTransaction::mark_order_seen(const std::string& connection, const std::string& order_id,
+                                        std::int64_t order_at, std::int64_t read_at) {
+  db().query("UPDATE order_lines SET order_at = ?3, read_at = ?4 WHERE connection = ?1 AND order_id = ?2")
+      .bind(connection, order_id, order_at, read_at)
       .run();
 }
 

@@ -98,6 +98,11 @@ struct OrderLineCount {
   std::string line_id;
   std::string sku;
   sr::Quantity counted;
+  // The copy of the order this count is from: its modification time and
+  // when the connector read it (sr::OrderEvent at / read_at; 0: unknown).
+  // An older copy arriving later is not counted again.
+  std::int64_t order_at = 0;
+  std::int64_t read_at = 0;
 };
 
 // A level the hub could not explain yet; re-evaluated after `due_at`, once the
@@ -234,6 +239,10 @@ class Transaction {
 
   virtual std::vector<OrderLineCount> order_lines(const std::string& connection, const std::string& order_id) = 0;
   virtual void put_order_line(const OrderLineCount&) = 0;
+  // Every stored line of the order is now from the copy modified at
+  // `order_at` and read at `read_at`.
+  virtual void mark_order_seen(const std::string& connection, const std::string& order_id, std::int64_t order_at,
+                               std::int64_t read_at) = 0;
 
   virtual void put_deferred(const DeferredLevel&) = 0;          // one per connection+SKU; replaces
   virtual void delete_deferred(const std::string& connection, const std::string& sku) = 0;

@@ -56,9 +56,11 @@ sr::OrderStock order_stock(const OrderRecord& o) {
   return sr::OrderStock::None;
 }
 
-sr::OrderEvent order_event(const OrderRecord& o, const std::function<std::string(const OrderLineRecord&)>& sku_of) {
+sr::OrderEvent order_event(const OrderRecord& o, const std::function<std::string(const OrderLineRecord&)>& sku_of,
+                           std::int64_t read_at, const std::string& read_tag) {
   sr::OrderEvent e;
   e.at = gmt_ms(o.date_modified_gmt);
+  e.read_at = read_at;
   sr::Order& order = e.order;
   order.id = std::to_string(o.id);
   order.number = o.number.empty() ? order.id : o.number;
@@ -95,7 +97,7 @@ sr::OrderEvent order_event(const OrderRecord& o, const std::function<std::string
   // The restock suffix: a refund with restock in the same second as the
   // previous save still makes a new key.
   e.key = "order:" + order.id + ":" + o.date_modified_gmt + ":" + o.status +
-          (restocked_total == sr::Quantity() ? "" : ":r" + restocked_total.to_string());
+          (restocked_total == sr::Quantity() ? "" : ":r" + restocked_total.to_string()) + read_tag;
   return e;
 }
 

@@ -25,7 +25,10 @@ namespace woo {
 // What WooCommerce did with an order's stock (woocommerce.md §9).
 sr::OrderStock order_stock(const OrderRecord& order);
 // `sku_of` names the SKU a line counts on (the stock holder for a parent-managed variation).
-sr::OrderEvent order_event(const OrderRecord& order, const std::function<std::string(const OrderLineRecord&)>& sku_of);
+// `read_at` (host clock, ms) is when this copy was read (sr::OrderEvent::read_at);
+// `read_tag` is appended to the key, so a poll's copy is a fresh event each poll.
+sr::OrderEvent order_event(const OrderRecord& order, const std::function<std::string(const OrderLineRecord&)>& sku_of,
+                           std::int64_t read_at = 0, const std::string& read_tag = {});
 
 // A list logged as its size and its first few items.
 struct Listed {

@@ -38,12 +38,16 @@ void WooConnector::poll_orders() {
   Emitter emitter(host());
   std::string newest;
   std::size_t count = 0;
+  // Every page was read after this: a lower bound of when its copies were
+  // made, so a copy is never taken for newer than it is.
+  const std::int64_t read_at = host().now_ms();
+  const std::string read_tag = ":read" + std::to_string(read_at);
   std::string date = api_.pages("/orders", q, [&](const sr::HttpResponse& r) {
     std::vector<OrderRecord> orders;
     std::string error;
     if (!parser_.orders(r.body, orders, error)) throw sr::retryable_error(api_.where() + ": GET /orders: " + error);
     for (const auto& o : orders) {
-      emitter.add(order_event(o, [this](const OrderLineRecord& l) { return line_sku(l); }));
+      emitter.add(order_event(o, [this](const OrderLineRecord& l) { return line_sku(l); }, read_at, read_tag));
       newest = std::max(newest, o.date_modified_gmt);
     }
     count += orders.size();

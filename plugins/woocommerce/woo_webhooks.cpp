@@ -91,7 +91,8 @@ sr::WebhookResponse WooConnector::order_hook(const std::string& body, const std:
     return refuse(400, "the body is not a WooCommerce order: " + error);
   }
   Emitter emitter(host(), true);
-  emitter.add(order_event(o, [this](const OrderLineRecord& l) { return line_sku(l); }));
+  // Built when it was sent: at most as old as its arrival.
+  emitter.add(order_event(o, [this](const OrderLineRecord& l) { return line_sku(l); }, host().now_ms()));
   emitter.flush();
   host().debug(api_.where() + ": " + what + " -> " + emitter.keys().front());
   return accepted(emitter.keys());

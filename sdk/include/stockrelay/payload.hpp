@@ -69,8 +69,15 @@ struct Order {
 
 struct OrderEvent {
   std::string key;           // idempotency key, e.g. "order:123:<date_modified>"
-  std::int64_t at = 0;       // when it happened (Unix ms)
+  std::int64_t at = 0;       // when it happened (Unix ms): the order's modification time
   Order order;
+  // When the connector read this copy of the order (host clock, Unix ms;
+  // 0: unknown): for a poll, when the request went out; for a webhook, when
+  // it arrived. The host ignores a copy older (by `at`) than one it has
+  // counted; with coarse modification times (WooCommerce keeps seconds) two
+  // copies of the same `at` are told apart by this. Appended in SDK 1.x;
+  // JSON "read_at", absent = 0.
+  std::int64_t read_at = 0;
 };
 
 // An absolute level observed in the remote system.

@@ -2,13 +2,19 @@
 // shops, the real connector plugin, the hub, SQLite, webhooks and REST.
 #include <catch2/catch.hpp>
 
+#include <ctime>
+#include <iomanip>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
 #include "engine/sku_audit.hpp"
+#include "http/client.hpp"
+#include "test_support.hpp"
+#include "util.hpp"
 #include "woo_hub.hpp"
 
 using namespace woo_test;
@@ -104,6 +110,67 @@ TEST_CASE("woocommerce pool: missed webhooks are recovered by polling") {
   CHECK(w.shop("shop-a").counters().webhooks_dropped > 0);
   w.settle();
   CHECK(w.all_show("A", 6));
+}
+
+TEST_CASE("woocommerce pool: an older copy of an order arriving after its cancel counts nothing again") {
+  WooHub w;
+  seed(w, "A", 10);
+  w.start();
+  w.settle();
+  // The order is placed while its webhooks are lost; the copy the shop
+  // held then (as a slow poll or a stray delivery would bring it) is kept.
+  woo_sim::Faults drop;
+  drop.webhook_drop_rate = 1.0;
+  w.shop("shop-a").set_faults(drop);
+  auto id = w.shop("shop-a").place_order({{"A", 2}});
+  woo_sim::testing::Api api(w.shop("shop-a"));
+  auto placed = api.get("/orders/" + std::to_string(id));
+  REQUIRE(placed.status == 200);
+  w.shop("shop-a").wait_webhooks_idle(5000);
+  // Cancelled a second later: a newer modification time.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  w.shop("shop-a").set_order_status(id, "cancelled");
+  w.shop("shop-a").wait_webhooks_idle(5000);
+  w.shop("shop-a").set_faults(woo_sim::Faults{});
+  w.settle();
+  REQUIRE(w.all_show("A", 10));
+
+  // The older copy arrives now, properly signed: it must not take the stock
+  // again. (Made a few seconds older still, so that it is none of the copies
+  // the hub may have seen already before the cancel: those a redelivery
+  // changes nothing with in any case, their keys are journalled.)
+  auto copy = nlohmann::json::parse(placed.body);
+  for (const char* field : {"date_modified", "date_modified_gmt"}) {
+    std::tm tm{};
+    std::istringstream in(copy[field].get<std::string>());
+    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+    REQUIRE(!in.fail());
+    std::time_t t = timegm(&tm) - 5;
+    std::ostringstream out;
+    out << std::put_time(std::gmtime(&t), "%Y-%m-%dT%H:%M:%S");
+    copy[field] = out.str();
+  }
+  stockrelay::http::Request r;
+  r.method = "POST";
+  r.url = w.hub().base_url() + "/hooks/shop-a";
+  r.body = copy.dump();
+  r.headers = {{"Content-Type", "application/json"},
+               {"X-WC-Webhook-Topic", "order.updated"},
+               {"X-WC-Webhook-Resource", "order"},
+               {"X-WC-Webhook-Event", "updated"},
+               {"X-WC-Webhook-ID", "2"},
+               {"X-WC-Webhook-Source", w.shop("shop-a").base_url() + "/"},
+               {"X-WC-Webhook-Signature", woo_sim::util::base64(woo_sim::util::hmac_sha256("whsec-shop-a", r.body))}};
+  stockrelay::http::Client client("woo-pool-test", {});
+  CHECK(client.send(r).status == 200);
+  // Before any poll could read the order again and mend it.
+  REQUIRE(w.hub().wait_quiet(20000));
+  CHECK(w.all_show("A", 10));
+  CHECK(logged(w, "shop-a", "older copy of the order"));
+  w.settle();
+  CHECK(w.all_show("A", 10));
+  std::lock_guard lock(w.hub().store_mutex());
+  CHECK(pool_level(w, "A") == sr::Quantity::units(10));
 }
 
 TEST_CASE("woocommerce pool: 5xx and 429 storms delay a change but do not lose it") {

@@ -180,8 +180,10 @@ TEST_CASE("order statuses map to what WooCommerce did with the stock") {
     CHECK(o->order.stock == stock);
     REQUIRE(o->order.lines.size() == 1);
     CHECK(o->order.lines[0].restocked == q(restock));
+    // A polled copy carries when it was read (the host's clock), in its key too.
+    CHECK(o->read_at > 0);
     CHECK(o->key == "order:" + std::to_string(id) + ":" + shop.modified_of_order(id) + ":" + o->order.status +
-                        (restock ? ":r" + std::to_string(restock) : ""));
+                        (restock ? ":r" + std::to_string(restock) : "") + ":read" + std::to_string(o->read_at));
   };
   check(processing, sr::OrderStock::Held, 0);
   check(on_hold, sr::OrderStock::Held, 0);

@@ -90,3 +90,27 @@ TEST_CASE("a line whose SKU was changed restores the old SKU and counts the new 
   CHECK(c[1].now.sku == "A2");
   CHECK(c[1].sold == q(3));
 }
+
+TEST_CASE("an older copy of an order than the one counted is known as such") {
+  using stockrelay::store::OrderLineCount;
+  std::vector<OrderLineCount> counted{OrderLineCount{"shop-a", "100", "1", "A", q(0), 5000, 7100}};
+  auto copy = [](std::int64_t at, std::int64_t read_at) {
+    sr::OrderEvent e;
+    e.key = "order:100";
+    e.at = at;
+    e.read_at = read_at;
+    return e;
+  };
+  // Modified earlier: older, however late it was read.
+  CHECK(older_copy(copy(4000, 9000), counted));
+  CHECK_FALSE(older_copy(copy(6000, 1000), counted));
+  // The same (one-second) modification time: the copy read earlier is older.
+  CHECK(older_copy(copy(5000, 7000), counted));
+  CHECK_FALSE(older_copy(copy(5000, 7100), counted));  // the same copy again
+  CHECK_FALSE(older_copy(copy(5000, 7200), counted));
+  // Without times nothing can be told: counted as before.
+  CHECK_FALSE(older_copy(copy(5000, 0), counted));
+  CHECK_FALSE(older_copy(copy(0, 0), counted));
+  CHECK_FALSE(older_copy(copy(4000, 9000), {OrderLineCount{"shop-a", "100", "1", "A", q(0), 0, 0}}));
+  CHECK_FALSE(older_copy(copy(4000, 9000), {}));
+}

@@ -102,3 +102,26 @@ TEST_CASE("a store of schema version 2 keeps its baselines when it is migrated t
   CHECK(b->written_version.empty());
   CHECK_FALSE(b->written_compared);
 }
+
+TEST_CASE("a store of schema version 3 keeps its order line counts when it is migrated to the current schema") {
+  TempDir dir;
+  const std::string path = dir.file("store.db");
+  {
+    auto db = raw(path);
+    REQUIRE(prepare_schema(*db, schema_migrations().first(3), true).ok());
+    db->exec("INSERT INTO order_lines (connection, order_id, line_id, sku, counted) "
+             "VALUES ('shop-a', '100', '1', 'SKU-1', 2000)");
+  }
+  auto store = open_store(path);
+  auto tx = store->begin();
+  auto lines = tx->order_lines("shop-a", "100");
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].counted == sr::Quantity::units(2));
+  CHECK(lines[0].order_at == 0);  // unknown: no copy is taken for older than it
+  CHECK(lines[0].read_at == 0);
+  tx->mark_order_seen("shop-a", "100", 5000, 7100);
+  lines = tx->order_lines("shop-a", "100");
+  CHECK(lines[0].order_at == 5000);
+  CHECK(lines[0].read_at == 7100);
+  CHECK(lines[0].counted == sr::Quantity::units(2));
+}

@@ -263,6 +263,7 @@ inline nlohmann::json to_json(const Event& e) {
         if (v.at) j["at"] = v.at;
         if constexpr (std::is_same_v<T, OrderEvent>) {
           j["order"] = to_json(v.order);
+          if (v.read_at) j["read_at"] = v.read_at;
         } else if constexpr (std::is_same_v<T, StockLevel>) {
           j["sku"] = v.sku;
           j["quantity"] = v.quantity;
@@ -300,6 +301,7 @@ inline Event event_from_json(const nlohmann::json& j) {
   std::int64_t at = detail::i64(j, "at", ctx);
   if (kind == "order") {
     OrderEvent e{key, at, order_from_json(detail::need(j, "order", ctx))};
+    e.read_at = detail::i64(j, "read_at", ctx);
     return e;
   }
   std::string sku = detail::str(j, "sku", ctx, true);
