@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "sr_test_support.hpp"
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -52,18 +54,7 @@ struct Port {
   }
 };
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("sr-demo-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using TempDir = sr_test::TempDir;
 
 // examples/demo.yaml with the hub and the shops on free ports.
 std::string demo_config(const TempDir& dir, const std::vector<int>& ports) {
@@ -73,7 +64,7 @@ std::string demo_config(const TempDir& dir, const std::vector<int>& ports) {
   std::string yaml = text.str();
   for (int i = 0; i < 4; ++i)
     yaml = std::regex_replace(yaml, std::regex(":1808" + std::to_string(i) + "\\b"), ":" + std::to_string(ports[static_cast<std::size_t>(i)]));
-  fs::path file = dir.path / "demo.yaml";
+  fs::path file = dir.path() / "demo.yaml";
   std::ofstream(file) << yaml;
   return file.string();
 }
@@ -217,7 +208,7 @@ TEST_CASE("demo: shops converge and every change is shown") {
   Port hub, a, b, c;
   auto config = demo_config(dir, {hub.number, a.number, b.number, c.number});
   Demo demo({"--config", config, "--seconds", "4", "--skus", "60", "--seed", "7", "--workdir",
-             (dir.path / "work").string()});
+             (dir.path() / "work").string()});
   int code = demo.finish(240);
   const std::string& out = demo.output();
   bool rows = true;
@@ -230,14 +221,14 @@ TEST_CASE("demo: shops converge and every change is shown") {
   CHECK(rows);
   CHECK(pids.size() == 3);
   CHECK(all_gone(pids, 5));
-  CHECK(fs::exists(dir.path / "work" / "demo.db"));
+  CHECK(fs::exists(dir.path() / "work" / "demo.db"));
 }
 
 TEST_CASE("demo: SIGINT ends the activity early, still checks, and leaves no shop running") {
   TempDir dir;
   Port hub, a, b, c;
   auto config = demo_config(dir, {hub.number, a.number, b.number, c.number});
-  Demo demo({"--config", config, "--seconds", "120", "--skus", "60", "--workdir", (dir.path / "work").string()});
+  Demo demo({"--config", config, "--seconds", "120", "--skus", "60", "--workdir", (dir.path() / "work").string()});
   REQUIRE(demo.wait_for("each line is a stock change", 240));
   std::this_thread::sleep_for(std::chrono::seconds(2));
   auto signalled = Clock::now();
@@ -270,7 +261,7 @@ TEST_CASE("demo: a shop port in use is named, with what to do") {
   Port hub, a, c;
   Port busy(true);
   auto config = demo_config(dir, {hub.number, a.number, busy.number, c.number});
-  Demo demo({"--config", config, "--seconds", "1", "--skus", "10", "--workdir", (dir.path / "work").string()});
+  Demo demo({"--config", config, "--seconds", "1", "--skus", "10", "--workdir", (dir.path() / "work").string()});
   int code = demo.finish(60);
   INFO(demo.output());  // short: it stops before starting anything
   CHECK(code == 1);
@@ -284,7 +275,7 @@ TEST_CASE("demo: killed outright, it still takes its shops with it") {
   TempDir dir;
   Port hub, a, b, c;
   auto config = demo_config(dir, {hub.number, a.number, b.number, c.number});
-  Demo demo({"--config", config, "--seconds", "60", "--skus", "10", "--workdir", (dir.path / "work").string()});
+  Demo demo({"--config", config, "--seconds", "60", "--skus", "10", "--workdir", (dir.path() / "work").string()});
   REQUIRE(demo.wait_for("hub running", 60));
   auto pids = sim_pids(demo.output());
   REQUIRE(pids.size() == 3);

@@ -16,17 +16,6 @@ namespace hub_test {
 
 using namespace stockrelay;
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "stockrelay-it-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 std::string config_yaml(const HubSetup& s, const TempDir& dir) {
   std::string y;
   y += "store: {path: " + dir.file("store.db") + "}\n";

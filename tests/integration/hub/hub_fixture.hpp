@@ -10,22 +10,15 @@
 
 #include "hub/hub.hpp"
 #include "shop.hpp"
+#include "sr_test_support.hpp"
 
 namespace hub_test {
 
 using sr::Quantity;
 inline Quantity q(long n) { return Quantity::units(n); }
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = sr_test::TempDir;
+using sr_test::free_port;
 
 struct HubSetup {
   std::vector<std::string> shops{"shop-a", "shop-b", "shop-c"};

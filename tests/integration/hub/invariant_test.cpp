@@ -15,9 +15,11 @@
 #include <thread>
 
 #include "hub_fixture.hpp"
+#include "sr_test_support.hpp"
 #include "shop_file.hpp"
 
 using namespace hub_test;
+using sr_test::seed_for_run;
 using memory_shop::Stock;
 
 namespace {
@@ -25,12 +27,6 @@ namespace {
 const std::vector<std::string> kShops{"shop-a", "shop-b", "shop-c"};
 const std::vector<std::string> kSkus{"S-1", "S-2", "S-3", "S-4"};
 constexpr long kInitial = 300;  // enough that no SKU oversells (a shop never shows below 0)
-
-unsigned seed_for_run() {
-  if (const char* env = std::getenv("SR_SEED")) return static_cast<unsigned>(std::strtoul(env, nullptr, 10));
-  if (Catch::rngSeed()) return Catch::rngSeed();
-  return std::random_device{}();
-}
 
 // The merchant types "+delta" into the stock field: applied atomically under
 // the shop's lock, so the intended adjustment is exactly `delta`.

@@ -15,30 +15,6 @@ namespace woo_test {
 
 using namespace stockrelay;
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "stockrelay-woo-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-unsigned short free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-    throw std::runtime_error("no free port");
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 WooHub::WooHub(WooSetup setup) : setup_(std::move(setup)) {
   hub_port_ = free_port();
   std::string hub_url = "http://127.0.0.1:" + std::to_string(hub_port_);

@@ -10,19 +10,12 @@
 #include <vector>
 
 #include "hub/hub.hpp"
+#include "sr_test_support.hpp"
 #include "woo_sim.hpp"
 
 namespace woo_test {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = sr_test::TempDir;
 
 struct WooSetup {
   std::vector<std::string> shops{"shop-a", "shop-b", "shop-c"};
@@ -34,8 +27,7 @@ struct WooSetup {
   std::string settings_yaml;         // extra connector settings, e.g. ", verify_before_write: false"
 };
 
-// Any free loopback port (bound and released: the hub binds it right after).
-unsigned short free_port();
+using sr_test::free_port;
 
 class WooHub {
  public:

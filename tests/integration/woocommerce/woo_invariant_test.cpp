@@ -14,20 +14,16 @@
 #include <random>
 #include <thread>
 
+#include "sr_test_support.hpp"
 #include "woo_hub.hpp"
 
 using namespace woo_test;
+using sr_test::seed_for_run;
 
 namespace {
 
 const std::vector<std::string> kSkus{"S-1", "S-2", "S-3", "TEE-S", "TEE-M"};
 constexpr int kInitial = 400;
-
-unsigned seed_for_run() {
-  if (const char* env = std::getenv("SR_SEED")) return static_cast<unsigned>(std::strtoul(env, nullptr, 10));
-  if (Catch::rngSeed()) return Catch::rngSeed();
-  return std::random_device{}();
-}
 
 // What the test itself did to one order, to know what it sold.
 struct Placed {

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/loader.hpp"
+#include "sr_test_support.hpp"
 
 namespace sr_test {
 
@@ -37,32 +38,6 @@ inline stockrelay::Error only_error(const std::string& yaml) {
   return r.errors.front();
 }
 
-// A fresh folder under the system temp folder, removed at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("sr-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string write(const std::string& name, const std::string& text) const {
-    auto p = path_ / name;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = sr_test::TempDir;
 
 }  // namespace sr_test

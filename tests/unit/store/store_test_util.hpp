@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "sr_test_support.hpp"
 #include "store/store.hpp"
 
 namespace store_test {
@@ -16,26 +17,7 @@ namespace store_test {
 using namespace stockrelay;
 using namespace stockrelay::store;
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("sr-store-test-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = sr_test::TempDir;
 
 inline std::unique_ptr<Store> open_store(const std::string& path, OpenMode mode = OpenMode::Owner) {
   auto r = open_sqlite(path, mode);
