@@ -114,8 +114,6 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
       LedgerContext ctx{*pool, line.sku, now, cfg_.engine.settle_ms};
       store_decision(tx, *pool, line.sku, on_unseen_give_back(ctx, load(tx, *pool, line.sku, conn), conn, back, order.created_at),
                      cause, now, fx);
-      // Seen now: a redelivery is not a first sight.
-      tx.put_order_line(store::OrderLineCount{conn, order.id, line.id, line.sku, Quantity()});
     }
   }
   const auto changes = count_order(conn, order, before);
@@ -134,7 +132,8 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
     }
   }
   // Which copy the counts are from: every line with a SKU gets a row (a
-  // count of 0 until the order takes stock), so an older copy is known as such.
+  // count of 0 until the order takes stock), so an older copy is known as
+  // such and a redelivery is not a first sight.
   std::set<std::string> stored;
   for (const auto& b : before) stored.insert(b.line_id);
   for (const auto& c : changes) stored.insert(c.now.line_id);
