@@ -11,6 +11,7 @@
 //
 // Everything runs in this process: the simulators (woo_sim) serve real HTTP
 // on loopback, the hub loads the real plugin. Numbers, not pass/fail.
+#include <sqlite3.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -23,9 +24,11 @@
 #include <iostream>
 #include <map>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "common/log.hpp"
+#include "common/metrics.hpp"
 #include "config/loader.hpp"
 #include "hub/hub.hpp"
 #include "loader/registry.hpp"
@@ -124,6 +127,75 @@ struct Bench {
   std::uint64_t writes(const std::string& shop) { return sims.at(shop)->counters().writes; }
 };
 
+// What the hub did during a phase: plugin calls by kind (webhooks, polls,
+// deliveries) and journal records by kind, read before and after.
+struct Work {
+  std::map<std::string, double> calls;     // plugin call -> count
+  std::map<std::string, double> seconds;   // "connection call" -> seconds inside the plugin
+  std::map<std::string, long> records;     // journal kind -> rows
+
+  static Work now(const Bench& b) {
+    Work w;
+    std::istringstream text(Metrics::global().render());
+    auto label = [](const std::string& line, const std::string& name) {
+      auto at = line.find(name + "=\"");
+      if (at == std::string::npos) return std::string();
+      auto end = line.find('"', at + name.size() + 2);
+      return line.substr(at + name.size() + 2, end - at - name.size() - 2);
+    };
+    for (std::string line; std::getline(text, line);) {
+      if (line.starts_with("stockrelay_store_lock_held_seconds ") || line.starts_with("stockrelay_store_lock_waited_seconds "))
+        w.seconds[line.substr(11, line.find(' ') - 11)] = std::stod(line.substr(line.rfind(' ') + 1));
+      if (line.starts_with("stockrelay_plugin_call_seconds_total{"))
+        w.seconds[label(line, "connection") + " " + label(line, "call")] += std::stod(line.substr(line.rfind(' ') + 1));
+      if (!line.starts_with("stockrelay_plugin_calls_total{")) continue;
+      auto at = line.find("call=\"");
+      if (at == std::string::npos) continue;
+      auto end = line.find('"', at + 6);
+      w.calls[line.substr(at + 6, end - at - 6)] += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+    sqlite3* db = nullptr;
+    std::string path = (b.dir / "store.db").string();
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_stmt* st = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT kind, count(*) FROM journal GROUP BY kind", -1, &st, nullptr) == SQLITE_OK)
+        while (sqlite3_step(st) == SQLITE_ROW)
+          w.records[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] = sqlite3_column_int64(st, 1);
+      sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return w;
+  }
+  // "webhooks 19696, polls 12, deliveries 800; records 69370: order 2000, product 22390, ..."
+  std::string since(const Work& before) const {
+    auto d = [&](const std::string& call) {
+      auto a = calls.find(call), b0 = before.calls.find(call);
+      return static_cast<long>((a == calls.end() ? 0 : a->second) - (b0 == before.calls.end() ? 0 : b0->second));
+    };
+    std::string out = "webhooks " + std::to_string(d("on_webhook")) + ", polls " + std::to_string(d("poll")) +
+                      ", deliveries " + std::to_string(d("deliver")) + "; journal records";
+    long total = 0;
+    std::string kinds;
+    for (const auto& [kind, n] : records) {
+      auto b0 = before.records.find(kind);
+      long diff = n - (b0 == before.records.end() ? 0 : b0->second);
+      total += diff;
+      kinds += ", " + kind + " " + std::to_string(diff);
+    }
+    out += " " + std::to_string(total) + kinds + "; seconds inside the plugin:";
+    for (const auto& [what, secs] : seconds) {
+      auto b0 = before.seconds.find(what);
+      double diff = secs - (b0 == before.seconds.end() ? 0 : b0->second);
+      if (diff >= 0.05) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, " %s %.1f", what.c_str(), diff);
+        out += buf;
+      }
+    }
+    return out;
+  }
+};
+
 // Managed simple SKUs of a shop, for orders the benchmark can place.
 std::vector<std::string> sellable(woo_sim::Simulator& sim) {
   std::vector<std::string> out;
@@ -182,6 +254,7 @@ void latency(Bench& b, double rate, double seconds, std::mt19937& rng) {
 
 void throughput(Bench& b, int orders, int lines_per_order, std::mt19937& rng) {
   auto skus = sellable(*b.sims.at("shop-a"));
+  const Work before = Work::now(b);
   auto t = Steady::now();
   for (int i = 0; i < orders; ++i) {
     const auto& shop = b.names[rng() % b.names.size()];
@@ -200,6 +273,25 @@ void throughput(Bench& b, int orders, int lines_per_order, std::mt19937& rng) {
   double lines = static_cast<double>(orders) * lines_per_order;
   std::printf("(b) %d orders x %d lines: placed in %.0f ms, all levels written everywhere after %.0f ms: %.0f order lines/s end to end\n",
               orders, lines_per_order, place_ms, total_ms, lines / (total_ms / 1000.0));
+  std::printf("    (b) the hub's work: %s\n", Work::now(b).since(before).c_str());
+  if (std::getenv("SR_BENCH_WAITING")) {
+    std::lock_guard lock(b.hub->store_mutex());
+    store::LogQuery q;
+    q.limit = 10000000;
+    int n = 0;
+    std::string first;
+    for (const auto& e : b.hub->store().log(q))
+      if (e.result == "waiting" && n++ < 5) {
+        std::printf("      %s %s %s\n", e.connection.c_str(), e.sku.c_str(), e.message.c_str());
+        if (first.empty()) first = e.sku;
+      }
+    q.sku = first;
+    for (const auto& e : b.hub->store().log(q))
+      std::printf("        %lld %s %s %s %s->%s %s | %s [%s]\n", static_cast<long long>(e.at), e.connection.c_str(), e.kind.c_str(),
+                  e.result.c_str(), e.old_quantity ? e.old_quantity->to_string().c_str() : "-",
+                  e.new_quantity ? e.new_quantity->to_string().c_str() : "-", e.cause.c_str(), e.message.c_str(),
+                  e.order_id.c_str());
+  }
 }
 
 void requests_per_change(Bench& b, int changed) {

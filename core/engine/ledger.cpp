@@ -170,7 +170,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version,
                                    looks_again(pass) && st.deferred ? st.deferred->observed_at : ctx.now,
                                    st.deferred ? st.deferred->due_at : ctx.now + std::max(ctx.settle_ms, 1),
-                                   st.deferred && st.deferred->holds};
+                                   st.deferred && st.deferred->holds, obs.read_at};
     return d;
   }
 
@@ -279,8 +279,12 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // Until it is judged, no write of ours replaces what the member shows.
     d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version,
                                    again ? st.deferred->observed_at : ctx.now,
-                                   st.deferred ? st.deferred->due_at : ctx.now + ctx.settle_ms, true};
+                                   st.deferred ? st.deferred->due_at : ctx.now + ctx.settle_ms, true, obs.read_at};
     d.want_poll = pass == Pass::Recheck;
+    if (d.want_poll)
+      d.log.push_back(entry(ctx, member, "observe", expected, obs.quantity, "unexplained level in " + member, "waiting",
+                            "still unexplained " + std::to_string(ctx.settle_ms) + " ms after it was seen (version " +
+                                obs.version + "); reading " + member + "'s orders before calling it a manual change"));
     return d;
   }
 
@@ -397,6 +401,17 @@ Decision on_written(const LedgerContext& ctx, const SkuState& st, const std::str
     b.observed_at = ctx.now;
   }
   if (!version.empty() && version > b.observed_version) b.observed_version = version;
+  // A level that waited only because this write was on its way (it holds
+  // nothing) is superseded by the answer, which is read after the write:
+  // when it shows what the answer shows, is older than it, or was read
+  // before it and is no newer. (Seen after the answer in the same second
+  // showing something else, it is still judged.)
+  if (st.deferred && st.deferred->connection == member && !st.deferred->holds && observed) {
+    const auto& w = *st.deferred;
+    bool older = !version.empty() && !w.version.empty() && w.version < version;
+    bool read_before = w.read_at > 0 && w.read_at < ctx.now && (w.version.empty() || w.version <= version);
+    if (w.observed == *observed || older || read_before) d.clear_deferred = true;
+  }
   return d;
 }
 

@@ -113,7 +113,9 @@ Decision on_join(const LedgerContext&, const SkuState&, const std::string& membe
 // them. Otherwise each may have landed between the target's compare and
 // its write (replaced by it: the member shows `written`) or after it:
 // `expected` is `written`, and `expected_alt` the level moved by them, until
-// a reading tells which (on_level).
+// a reading tells which (on_level). A level of the member that waited only
+// because this write was on its way is superseded by the answer when it
+// shows the same, or is older (clear_deferred).
 Decision on_written(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity written,
                     const std::optional<sr::Quantity>& observed, const std::string& version,
                     sr::Quantity counted_since = {}, bool compared = true);

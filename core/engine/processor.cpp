@@ -202,6 +202,7 @@ void Processor::apply_deferred(store::Transaction& tx, const store::DeferredLeve
   obs.sku = d.sku;
   obs.quantity = d.observed;
   obs.version = d.version;
+  obs.read_at = d.read_at;  // read before a write of ours was acknowledged: stale
   // Left in place: the ledger either settles it (cleared) or keeps it waiting
   // with its first-seen time (replaced).
   apply_level(tx, d.connection, obs, pass, now, fx);
@@ -366,14 +367,15 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
       entry.new_quantity = s->quantity;
       SkuState st;
       if (before) st.baselines.emplace(item.target, *before);
+      st.deferred = tx.deferred(item.target, s->sku);
       // Sales and restores counted there since the write went out: after it
       // when the target compared and wrote in one step, before or after it
       // otherwise (the ledger keeps both levels until a reading decides).
       Quantity counted_since;
       if (s->expected && before) counted_since = before->expected - *s->expected;
-      for (const auto& b :
-           on_written(ctx, st, item.target, s->quantity, r.level, r.version, counted_since, r.compared).baselines)
-        tx.put_baseline(b);
+      auto d = on_written(ctx, st, item.target, s->quantity, r.level, r.version, counted_since, r.compared);
+      for (const auto& b : d.baselines) tx.put_baseline(b);
+      if (d.clear_deferred) tx.delete_deferred(item.target, s->sku);
     }
     tx.append_log(entry);
     if (create && sync) {

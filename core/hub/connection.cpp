@@ -1,6 +1,7 @@
 #include "hub/connection.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "common/log.hpp"
 #include "common/metrics.hpp"
@@ -92,9 +93,14 @@ template <class F>
 sr_status Connection::entry(const char* what, F&& call) {
   if (!instance_) return SR_FAILED;
   if (stopping_) return SR_STOPPED;
+  const auto t0 = std::chrono::steady_clock::now();
   sr_status st = call();
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   Metrics::global().add("stockrelay_plugin_calls_total",
                         {{"connection", name_}, {"call", what}, {"status", std::to_string(st)}});
+  // Time inside the plugin: a connection's calls run one at a time, so this
+  // is how busy its strand was with each kind of call.
+  Metrics::global().add("stockrelay_plugin_call_seconds_total", {{"connection", name_}, {"call", what}}, took);
   if (st != SR_OK && st != SR_STOPPED)
     log::warn({name_, {}, {}}, std::string(what) + " returned status " + std::to_string(st) + ": " + last_error());
   return st;
@@ -104,9 +110,9 @@ sr_status Connection::start() {
   return entry("start", [&] { return plugin_->api->start(instance_); });
 }
 
-sr_status Connection::poll(bool reconcile) {
+sr_status Connection::poll(sr::PollMode mode) {
   if (!plugin_->has(loader::Slot::poll)) return SR_UNSUPPORTED;
-  std::string req = reconcile ? R"({"mode":"reconcile"})" : R"({"mode":"incremental"})";
+  std::string req = sr::poll_request(mode);
   return entry("poll", [&] { return plugin_->api->poll(instance_, to_sr(req)); });
 }
 

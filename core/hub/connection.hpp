@@ -13,6 +13,7 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "common/timed_mutex.hpp"
 #include "config/config.hpp"
 #include "http/client.hpp"
 #include "loader/plugin.hpp"
@@ -38,7 +39,7 @@ struct Services {
   // Journals an emitted batch; returns SR_OK, or SR_INVALID if items were refused.
   std::function<sr_status(const std::string& connection, std::string_view events_json)> emit;
   // Serialises store writes with the engine's transactions.
-  std::mutex* store_mutex = nullptr;
+  TimedMutex* store_mutex = nullptr;
 };
 
 class Connection {
@@ -52,7 +53,7 @@ class Connection {
   Status create();
 
   sr_status start();
-  sr_status poll(bool reconcile);
+  sr_status poll(sr::PollMode mode);
   // request_json: the webhook envelope; response_json receives the plugin's answer.
   sr_status on_webhook(const std::string& request_json, std::string& response_json);
   // Delivers a stockrelay.commands/1 document; per-item results land in `reported`.

@@ -80,6 +80,15 @@ void Hub::install_http_routes() {
       rows.push_back({{{"connection", name}}, static_cast<double>(store_->outbox_depth(name))});
     return rows;
   });
+  // How busy the store lock is: every journal write, engine step and result
+  // takes it, so held seconds growing as fast as the clock means saturation.
+  Metrics::global().gauge("stockrelay_store_lock_held_seconds", "Seconds the store lock was held since start", [this] {
+    return std::vector<std::pair<Labels, double>>{{{}, store_mu_.held_seconds()}};
+  });
+  Metrics::global().gauge("stockrelay_store_lock_waited_seconds",
+                          "Seconds spent waiting for the store lock since start, summed over threads", [this] {
+                            return std::vector<std::pair<Labels, double>>{{{}, store_mu_.waited_seconds()}};
+                          });
   server_->route("GET", "/metrics", [](const http::ServerRequest&, http::Respond respond) {
     http::ServerResponse r;
     r.content_type = "text/plain; version=0.0.4";

@@ -25,6 +25,9 @@ Hub::Hub(config::Config cfg, std::unique_ptr<store::Store> store, HubOptions opt
   m.describe("stockrelay_commands_retried_total", "counter", "Commands sent back for a retry, by connection");
   m.describe("stockrelay_commands_conflict_total", "counter",
              "set_stock not applied because the target showed something else (re-planned), by connection");
+  m.describe("stockrelay_plugin_calls_total", "counter", "Calls into a connection's plugin, by connection, call and status");
+  m.describe("stockrelay_plugin_call_seconds_total", "counter",
+             "Seconds spent inside a connection's plugin, by connection and call (its calls run one at a time)");
   m.describe("stockrelay_webhooks_total", "counter", "Webhook requests, by connection and HTTP status");
   m.describe("stockrelay_batch_windows_total", "counter",
              "Times a target's commands waited for a fuller batch (engine.batch_window_ms), by connection");
@@ -251,7 +254,7 @@ void Hub::after(const engine::StepEffects& fx) {
   for (const auto& t : fx.deliver) kick_deliver(t);
   for (const auto& p : fx.poll) {
     auto it = conns_.find(p);
-    if (it != conns_.end()) kick_poll(*it->second, false);
+    if (it != conns_.end()) kick_poll(*it->second, sr::PollMode::Orders);  // the cause of a waiting level
   }
 }
 
@@ -268,7 +271,7 @@ void Hub::start_connection(Conn& c, int attempt) {
     if (st == SR_OK) {
       c.started = true;
       if (attempt > 0) log::info({conn.name(), {}, {}}, "started after " + std::to_string(attempt + 1) + " attempts");
-      kick_poll(c, c.reconcile_wanted.exchange(false));
+      kick_poll(c, c.reconcile_wanted.exchange(false) ? sr::PollMode::Reconcile : sr::PollMode::Incremental);
       kick_deliver(conn.name());
       return;
     }
@@ -444,25 +447,37 @@ void Hub::deliver_pending(Conn& c) {
   }
 }
 
-void Hub::kick_poll(Conn& c, bool reconcile) {
+void Hub::kick_poll(Conn& c, sr::PollMode mode) {
   if (!running_ || !c.strand || !c.connection->plugin().has(loader::Slot::poll)) return;
+  const bool reconcile = mode == sr::PollMode::Reconcile;
   if (!c.started) {
     // Polled as soon as it has started (start_connection).
     if (reconcile) c.reconcile_wanted = true;
     return;
   }
-  if (!reconcile && c.poll_scheduled.exchange(true)) return;
+  if (!reconcile) {
+    // One poll posted at a time; asked for again before it starts, it reads
+    // the wider of the two.
+    const int want = mode == sr::PollMode::Orders ? 1 : 2;
+    int prev = c.poll_wanted.load();
+    while (prev < want && !c.poll_wanted.compare_exchange_weak(prev, want)) {
+    }
+    if (want == 2) c.next_poll_at = clock_.monotonic_ms() + c.poll_every_ms;
+    if (prev != 0) return;
+  }
   ++busy_;
-  c.next_poll_at = clock_.monotonic_ms() + c.poll_every_ms;
   boost::asio::post(*c.strand, [this, &c, reconcile] {
-    if (!reconcile) c.poll_scheduled = false;
+    sr::PollMode m = sr::PollMode::Reconcile;
+    if (!reconcile) m = c.poll_wanted.exchange(0) == 1 ? sr::PollMode::Orders : sr::PollMode::Incremental;
     store::Millis started = clock_.now_ms();
     c.poll_running = true;
     struct Ran {
       std::atomic<bool>& flag;
       ~Ran() { flag = false; }
     } ran{c.poll_running};
-    if (running_ && c.connection->poll(reconcile) == SR_OK) {
+    // Every kind of poll reads the orders changed since the cursor: levels
+    // waiting for their cause are judged after it.
+    if (running_ && c.connection->poll(m) == SR_OK) {
       store::Millis prev = c.polled_from.load();
       while (prev < started && !c.polled_from.compare_exchange_weak(prev, started)) {
       }
@@ -474,11 +489,11 @@ void Hub::kick_poll(Conn& c, bool reconcile) {
 
 void Hub::poll_now(const std::string& connection, bool reconcile) {
   auto it = conns_.find(connection);
-  if (it != conns_.end()) kick_poll(*it->second, reconcile);
+  if (it != conns_.end()) kick_poll(*it->second, reconcile ? sr::PollMode::Reconcile : sr::PollMode::Incremental);
 }
 
 void Hub::poll_all(bool reconcile) {
-  for (auto& [n, c] : conns_) kick_poll(*c, reconcile);
+  for (auto& [n, c] : conns_) kick_poll(*c, reconcile ? sr::PollMode::Reconcile : sr::PollMode::Incremental);
 }
 
 void Hub::schedule_tick() {
@@ -495,7 +510,7 @@ void Hub::tick() {
   settle_deferred();
   store::Millis mono = clock_.monotonic_ms();
   for (auto& [name, c] : conns_) {
-    if (c->poll_every_ms > 0 && mono >= c->next_poll_at) kick_poll(*c, false);
+    if (c->poll_every_ms > 0 && mono >= c->next_poll_at) kick_poll(*c, sr::PollMode::Incremental);
     std::size_t depth;
     {
       std::lock_guard lock(store_mu_);
@@ -528,7 +543,7 @@ void Hub::settle_deferred() {
                       it->second->polled_from.load() >= d.observed_at;
         // A poll already asked for or under way: its end decides (a shop
         // whose polls hang must not have its levels looked at every tick).
-        if (!polled && (it->second->poll_scheduled || it->second->poll_running)) continue;
+        if (!polled && (it->second->poll_wanted || it->second->poll_running)) continue;
         processor_->apply_deferred(*tx, d, polled ? engine::Pass::Due : engine::Pass::Recheck, now, fx);
       }
       tx->commit();

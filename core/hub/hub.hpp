@@ -31,6 +31,7 @@
 #include "engine/processor.hpp"
 #include "engine/sku_audit.hpp"
 #include "engine/rules.hpp"
+#include "common/timed_mutex.hpp"
 #include "hub/connection.hpp"
 #include "hub/ingest.hpp"
 #include "store/store.hpp"
@@ -101,7 +102,7 @@ class Hub {
   std::uint16_t http_port() const { return http_port_; }
   std::string base_url() const;
   store::Store& store() { return *store_; }
-  std::mutex& store_mutex() { return store_mu_; }
+  TimedMutex& store_mutex() { return store_mu_; }
   const config::Config& config() const { return cfg_; }
   Connection* connection(const std::string& name);
   std::vector<std::string> connection_names() const;
@@ -129,8 +130,11 @@ class Hub {
     std::unique_ptr<boost::asio::strand<boost::asio::io_context::executor_type>> strand;
     std::unique_ptr<EventParser> parser;
     std::atomic<bool> deliver_scheduled{false};
-    std::atomic<bool> poll_scheduled{false};
-    std::atomic<bool> poll_running{false};  // an incremental poll is under way
+    // A poll (not a reconcile) posted and not started yet, and what it will
+    // read: 0 none, 1 orders only (looking for the cause of a level), 2
+    // incremental (covers 1). Asked for again meanwhile, it is widened.
+    std::atomic<int> poll_wanted{0};
+    std::atomic<bool> poll_running{false};  // a poll (not a reconcile) is under way
     int batch_size = 100;
     store::Millis next_poll_at = 0;  // monotonic
     // Wall time at which the newest successful poll started: a level that
@@ -166,7 +170,7 @@ class Hub {
   // On the target's strand: true to send what is due now, false when the
   // batch window holds it back (the window's timer looks again).
   bool batch_ready(Conn& c);
-  void kick_poll(Conn& c, bool reconcile);
+  void kick_poll(Conn& c, sr::PollMode mode);
   void after(const engine::StepEffects& fx);
   void schedule_tick();
   void tick();
@@ -186,7 +190,7 @@ class Hub {
   std::unique_ptr<engine::Processor> processor_;
   std::map<std::string, std::unique_ptr<Conn>> conns_;
 
-  std::mutex store_mu_;
+  TimedMutex store_mu_;  // its held and waited seconds are in /metrics
   boost::asio::io_context io_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::unique_ptr<boost::asio::strand<boost::asio::io_context::executor_type>> engine_strand_;

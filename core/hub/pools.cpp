@@ -96,7 +96,7 @@ Result<JoinReport> Hub::join_pool(const std::string& pool, const std::string& co
   const std::size_t reconciles_before = c.reconciles_done.load();
   JoinProgress p{"reading", 0, 0, 0, since};
   report_progress(p);  // the member is recorded as joining from here on
-  kick_poll(c, true);
+  kick_poll(c, sr::PollMode::Reconcile);
   // Phase 1: the reconcile poll reads every product; the engine links them
   // by SKU and plans the writes as it goes.
   while (running_ && c.reconciles_done.load() == reconciles_before && std::chrono::steady_clock::now() < deadline) {

@@ -185,11 +185,18 @@ ALTER TABLE order_lines ADD COLUMN order_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE order_lines ADD COLUMN read_at INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 5: when a deferred level was read, so one read before a write of
+// ours was acknowledged is known as stale when it is judged later.
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE deferred_levels ADD COLUMN read_at INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
+    {5, kSchemaV5},
 };
 
 bool has_table(Db& db, const char* name) {

@@ -169,6 +169,7 @@ DeferredLevel deferred_level(const Query& q) {
   d.observed_at = q.integer(4);
   d.due_at = q.integer(5);
   d.holds = q.integer(6) != 0;
+  d.read_at = q.integer(7);
   return d;
 }
 

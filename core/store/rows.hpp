@@ -45,7 +45,7 @@ inline constexpr const char* kLogColumns =
     "id, at, level, connection, sku, order_id, kind, old_qty, new_qty, cause, result, message";
 LogEntry log_entry(const Query& q);
 
-inline constexpr const char* kDeferredColumns = "connection, sku, observed, version, observed_at, due_at, holds";
+inline constexpr const char* kDeferredColumns = "connection, sku, observed, version, observed_at, due_at, holds, read_at";
 DeferredLevel deferred_level(const Query& q);
 
 // Quantities are stored as INTEGER milli-units; NULL is "none".

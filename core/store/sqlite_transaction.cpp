@@ -109,10 +109,10 @@ void SqliteTransaction::mark_order_seen(const std::string& connection, const std
 
 void SqliteTransaction::put_deferred(const DeferredLevel& d) {
   db().query(
-          "INSERT OR REPLACE INTO deferred_levels (connection, sku, observed, version, observed_at, due_at, holds) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+          "INSERT OR REPLACE INTO deferred_levels (connection, sku, observed, version, observed_at, due_at, holds, "
+          "read_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
       .bind(d.connection, d.sku, d.observed.milli(), d.version, d.observed_at, d.due_at,
-            static_cast<std::int64_t>(d.holds ? 1 : 0))
+            static_cast<std::int64_t>(d.holds ? 1 : 0), d.read_at)
       .run();
 }
 

@@ -118,6 +118,8 @@ struct DeferredLevel {
   // ours of this SKU to that connection wait until it is judged, because an
   // absolute write would erase what it shows before its cause is known.
   bool holds = false;
+  // When the remote was read (StockLevel::read_at; 0: not known).
+  Millis read_at = 0;
 };
 
 // The "product integration": a SKU in the hub linked to a remote product.

@@ -151,7 +151,7 @@ void Catalog::put(std::int64_t id, const CatalogEntry& entry) {
     compact_text();
     return;
   }
-  Row row{id, entry.parent, intern(entry.sku), intern(entry.holder), true};
+  Row row{id, entry.parent, intern(entry.sku), intern(entry.holder), 0, true};
   if (rows_.empty() || id > rows_.back().id) {
     rows_.push_back(row);
   } else {
@@ -161,6 +161,20 @@ void Catalog::put(std::int64_t id, const CatalogEntry& entry) {
   }
   index_ok_ = false;
   mark(id);
+}
+
+std::uint32_t Catalog::reported(std::int64_t id) const {
+  const Row* r = locate(id);
+  return r ? r->reported : 0;
+}
+
+void Catalog::set_reported(std::int64_t id, std::uint32_t print) {
+  if (Row* r = locate(id)) r->reported = print;
+}
+
+void Catalog::forget_reported() {
+  for (auto* rows : {&rows_, &added_})
+    for (auto& r : *rows) r.reported = 0;
 }
 
 void Catalog::erase(std::int64_t id) {
@@ -230,7 +244,7 @@ std::vector<std::int64_t> Catalog::children(std::int64_t parent) const {
 // ---- state ------------------------------------------------------------------------
 
 void Catalog::add_loaded(std::int64_t id, std::string_view sku, std::int64_t parent, std::string_view holder) {
-  rows_.push_back(Row{id, parent, intern(sku), intern(holder), true});
+  rows_.push_back(Row{id, parent, intern(sku), intern(holder), 0, true});
 }
 
 // The first format: {"v":1,"items":{"<id>":["SKU", parent, "holder SKU"], ...}}

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -64,6 +65,16 @@ class Catalog {
   // The ids (ascending) of the products and variations that carry `sku`.
   std::vector<std::int64_t> ids_with_sku(std::string_view sku) const;
   std::vector<std::int64_t> children(std::int64_t parent) const;
+
+  // What the hub was last told of a product apart from its stock level (a
+  // fingerprint of its name, status, type, SKU and stock keeping;
+  // product_print in woo_events.hpp), so a change of stock alone sends no
+  // product event again. Memory only, not in the stored shards: 0 (not
+  // known) after a restart, and after forget_reported(), which a call that
+  // failed to hand its events over makes.
+  std::uint32_t reported(std::int64_t id) const;
+  void set_reported(std::int64_t id, std::uint32_t print);
+  void forget_reported();
   std::size_t size() const { return rows_.size() + added_.size(); }
 
  private:
@@ -72,6 +83,7 @@ class Catalog {
     std::int64_t parent = 0;
     std::uint32_t sku = 0;     // offset of the text in text_ (0: empty)
     std::uint32_t holder = 0;  // same, for the holder SKU
+    std::uint32_t reported = 0;  // see reported(); fits in the row's padding
     bool seen = true;
   };
 
@@ -101,6 +113,23 @@ class Catalog {
   mutable bool index_ok_ = false;
   std::uint64_t dirty_shards_ = 0;
   bool header_saved_ = true;
+};
+
+// Held by a call that emits products: if it ends by an exception, its events
+// may not have reached the host, so what the catalogue says was reported is
+// forgotten and reported again by the next read.
+class ReportedGuard {
+ public:
+  explicit ReportedGuard(Catalog& c) : catalog_(c) {}
+  ~ReportedGuard() {
+    if (std::uncaught_exceptions() > exceptions_) catalog_.forget_reported();
+  }
+  ReportedGuard(const ReportedGuard&) = delete;
+  ReportedGuard& operator=(const ReportedGuard&) = delete;
+
+ private:
+  Catalog& catalog_;
+  int exceptions_ = std::uncaught_exceptions();
 };
 
 }  // namespace woo

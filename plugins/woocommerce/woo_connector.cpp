@@ -22,10 +22,12 @@ void WooConnector::start() {
 
 void WooConnector::poll(sr::PollMode mode) {
   load_catalog();
+  ReportedGuard guard(catalog_);
   // Orders first: a level must never reach the hub before the sale that
   // caused it, or the sale would look like a manual change.
   poll_orders();
-  poll_products(mode == sr::PollMode::Reconcile);
+  // Looking for the cause of a level (an order not seen yet): the orders are enough.
+  if (mode != sr::PollMode::Orders) poll_products(mode == sr::PollMode::Reconcile);
   save_catalog();
   check_webhooks_if_due();
 }

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -85,13 +86,25 @@ class WooConnector : public sr::Connector {
   void send_batch(const std::string& path, std::vector<WriteItem*> items, std::vector<sr::CommandResult>& results);
   void reread_after_failure(std::vector<WriteItem*> items, const std::string& why,
                             std::vector<sr::CommandResult>& results);
-  sr::CommandResult written(const WriteItem& item, const Product& now) const;
+  // The result of a write the store confirmed (`now`: the product as it
+  // answered); remembers a stock write's outcome for echo().
+  sr::CommandResult written(const WriteItem& item, const Product& now);
+  // Is this product, as a webhook shows it, what a write of ours left (same
+  // level, same modification time, nothing else changed)? The store fires
+  // product.updated for every write; its answer already told the host.
+  bool echo(const Product& p) const;
 
   Settings settings_;
   Api api_;
   Parser parser_;
   Catalog catalog_;
   bool catalog_loaded_ = false;
+  // What our stock writes left, by product or variation id (echo()).
+  struct Left {
+    std::int64_t milli = 0;
+    std::string version;
+  };
+  std::unordered_map<std::int64_t, Left> written_;
   std::int64_t last_webhook_check_ms_ = std::numeric_limits<std::int64_t>::min();
   bool webhooks_unsure_ = false;  // the last registration got no answer: look again at the next poll
 };

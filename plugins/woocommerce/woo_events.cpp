@@ -108,6 +108,23 @@ bool parent_managed(const Product& v, const Product* parent) {
          *v.stock_quantity == *parent->stock_quantity;
 }
 
+std::uint32_t product_print(const Product& p, bool managed) {
+  // FNV-1a over the fields a ProductChange carries, apart from the quantity.
+  std::uint32_t h = 2166136261u;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) h = (h ^ c) * 16777619u;
+    h = (h ^ 0xffu) * 16777619u;  // field separator
+  };
+  mix(p.sku);
+  mix(p.name);
+  mix(p.status);
+  mix(p.type);
+  mix(std::to_string(p.parent_id));
+  mix(p.manage_stock ? "m" : "-");
+  mix(managed ? "s" : "-");
+  return h ? h : 1;
+}
+
 ProductPass::ProductPass(Catalog& catalog, PassReport& report, std::function<void(sr::Event)> out, std::string read_tag,
                          std::int64_t read_at, bool full_read)
     : catalog_(catalog), report_(report), out_(std::move(out)), read_tag_(std::move(read_tag)), read_at_(read_at),
@@ -142,17 +159,11 @@ void ProductPass::add(const std::vector<Product>& items, const std::function<con
     bool managed = p.manage_stock && !by_parent[i];
     if (!p.manage_stock && !p.is_variable()) report_.unmanaged.add(p.sku);
 
-    sr::ProductChange pc;
-    pc.key = "product:" + p.sku + ":" + std::to_string(p.id) + ":" + p.date_modified_gmt;
-    pc.at = gmt_ms(p.date_modified_gmt);
-    pc.sku = p.sku;
-    pc.remote_id = std::to_string(p.is_variation() ? p.parent_id : p.id);
-    if (p.is_variation()) pc.remote_variation_id = std::to_string(p.id);
-    pc.name = p.name;
-    pc.active = p.status == "publish" || p.status == "private";
-    pc.managed = managed;
-    if (managed && p.stock_quantity) pc.quantity = p.stock_quantity;
-    out_(pc);
+    const std::uint32_t print = product_print(p, managed);
+    if (full_read_ || catalog_.reported(p.id) != print) {
+      emit_product(p, managed);
+      catalog_.set_reported(p.id, print);
+    }
     ++report_.products;
 
     if (!managed || !p.stock_quantity) continue;
@@ -162,6 +173,20 @@ void ProductPass::add(const std::vector<Product>& items, const std::function<con
     text_ += p.sku;
     text_ += p.date_modified_gmt;
   }
+}
+
+void ProductPass::emit_product(const Product& p, bool managed) {
+  sr::ProductChange pc;
+  pc.key = "product:" + p.sku + ":" + std::to_string(p.id) + ":" + p.date_modified_gmt;
+  pc.at = gmt_ms(p.date_modified_gmt);
+  pc.sku = p.sku;
+  pc.remote_id = std::to_string(p.is_variation() ? p.parent_id : p.id);
+  if (p.is_variation()) pc.remote_variation_id = std::to_string(p.id);
+  pc.name = p.name;
+  pc.active = p.status == "publish" || p.status == "private";
+  pc.managed = managed;
+  if (managed && p.stock_quantity) pc.quantity = p.stock_quantity;
+  out_(pc);
 }
 
 void ProductPass::finish() {

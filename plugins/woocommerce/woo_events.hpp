@@ -60,6 +60,10 @@ struct PassReport {
 // both with the same quantity: the REST API's only hint, woocommerce.md §6.)
 bool parent_managed(const Product& variation, const Product* parent);
 
+// A fingerprint of what a ProductChange says of `p` apart from its stock
+// level (never 0). `managed`: its stock is synced (not parent-managed).
+std::uint32_t product_print(const Product& p, bool managed);
+
 // Turns products and variations into events, a group at a time, so a
 // catalogue read page by page is never held whole: a ProductChange for each
 // one with a SKU at once, and at finish() a StockLevel for each managed one
@@ -74,6 +78,11 @@ bool parent_managed(const Product& variation, const Product* parent);
 // resolution; a level from before a write of ours in the same second may
 // arrive late (a delayed webhook), and only a fresh read, processed, can
 // tell the host it is superseded.
+//
+// A ProductChange is made only when the product's fingerprint differs from
+// what the catalogue says was reported last: a change of stock alone (a
+// sale, a write of ours) is a StockLevel and nothing more. A full read
+// reports every product.
 //
 // `full_read`: the pass reads the whole store, so finish() first drops from
 // the catalogue every id it did not see.
@@ -95,6 +104,8 @@ class ProductPass {
     std::uint32_t sku_size;
     std::uint32_t version_size;
   };
+
+  void emit_product(const Product& p, bool managed);
 
   Catalog& catalog_;
   PassReport& report_;

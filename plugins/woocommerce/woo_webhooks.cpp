@@ -60,6 +60,7 @@ sr::WebhookResponse WooConnector::on_webhook(const sr::WebhookRequest& req) {
   }
 
   load_catalog();
+  ReportedGuard guard(catalog_);
   sr::WebhookResponse res;
   if (topic == "order.created" || topic == "order.updated") res = order_hook(req.body, what);
   else if (topic == "product.created" || topic == "product.updated") res = product_hook(req.body, what);
@@ -113,6 +114,11 @@ std::vector<std::string> WooConnector::product_state(Product p, const std::strin
   // The shop builds a payload when it sends it: it is as new as its arrival.
   const std::int64_t received_at = host().now_ms();
   if (p.type.empty() && p.parent_id > 0 && p.variations.empty()) p.type = "variation";
+  if (echo(p)) {
+    host().debug(api_.where() + ": " + what + ": SKU " + p.sku + " shows what the hub's write left (" +
+                 p.stock_quantity->to_string() + " at " + p.date_modified_gmt + "); nothing new");
+    return {};
+  }
   std::optional<Product> parent;
   // Whether a variation's stock is its parent's needs the parent.
   if (p.is_variation() && p.manage_stock && p.parent_id > 0)

@@ -32,6 +32,7 @@ namespace {
 constexpr std::size_t kBatchItems = 100;   // WooCommerce's limit per batch request
 constexpr std::size_t kSkusPerLookup = 100;
 constexpr std::size_t kLookupChars = 2000;  // encoded length of the list: URLs stay below common limits
+constexpr std::size_t kRememberedWrites = 100000;  // echo(): the last writes' outcomes kept
 
 sr::CommandResult result(const sr::Command& c, sr::Outcome outcome, std::string message = "") {
   sr::CommandResult r;
@@ -250,15 +251,24 @@ void WooConnector::send_batches(std::vector<WriteItem>& items, std::vector<sr::C
   }
 }
 
-sr::CommandResult WooConnector::written(const WriteItem& item, const Product& now) const {
+sr::CommandResult WooConnector::written(const WriteItem& item, const Product& now) {
   if (!item.price && !now.manage_stock)
     return result(*item.command, sr::Outcome::Failed, "manage_stock is off for SKU " + item.sku + ": not written");
   sr::CommandResult r = result(*item.command, sr::Outcome::Ok);
   if (!item.price) {
     r.level = now.stock_quantity ? now.stock_quantity : std::optional<sr::Quantity>(item.quantity);
     r.version = now.date_modified_gmt;
+    if (written_.size() >= kRememberedWrites) written_.clear();  // bounded: a forgotten echo is merely journalled
+    written_[item.id] = Left{r.level->milli(), r.version};
   }
   return r;
+}
+
+bool WooConnector::echo(const Product& p) const {
+  auto it = written_.find(p.id);
+  return it != written_.end() && p.manage_stock && !p.manage_parent && p.stock_quantity &&
+         p.stock_quantity->milli() == it->second.milli && p.date_modified_gmt == it->second.version &&
+         catalog_.reported(p.id) == product_print(p, true);
 }
 
 void WooConnector::send_batch(const std::string& path, std::vector<WriteItem*> items,

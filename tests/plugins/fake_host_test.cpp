@@ -191,7 +191,7 @@ TEST_CASE("http requests reach the handler and its response comes back as the en
   CHECK(host.http_requests().at(0)["url"] == "https://shop.example/x");
 }
 
-TEST_CASE("without a handler http answers 599 with an error; a throwing handler is a transport failure") {
+TEST_CASE("without a handler http answers 599 with an error: a throwing handler is a transport failure") {
   FakeHost host;
   auto p = host.create(probe(), nlohmann::json::object());
   hooks.poll = [](sr::Host& h) {

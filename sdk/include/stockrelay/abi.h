@@ -204,8 +204,10 @@ typedef struct sr_connector_api {
 
   /* Pulls changes from the remote system and emit()s them (orders,
    * levels, products changed since the stored cursor). request_json:
-   * borrowed; {"mode":"incremental"} or {"mode":"reconcile"} (read
-   * everything). Thread: the connection's strand. Optional. */
+   * borrowed; {"mode":"incremental"}, {"mode":"reconcile"} (read
+   * everything) or {"mode":"orders"} (only the orders changed since the
+   * cursor; treat an unknown mode as incremental). Thread: the
+   * connection's strand. Optional. */
   sr_status (*poll)(sr_instance* self, sr_str request_json);
 
   /* Handles one webhook delivered to /hooks/<connection>. request_json:

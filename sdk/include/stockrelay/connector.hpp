@@ -48,7 +48,6 @@ struct stopped_error : std::runtime_error { stopped_error() : std::runtime_error
 inline sr_str to_sr(std::string_view s) { return sr_str{s.data(), s.size()}; }
 inline std::string_view from_sr(sr_str s) { return s.ptr ? std::string_view(s.ptr, s.len) : std::string_view(); }
 
-enum class PollMode { Incremental, Reconcile };
 
 // ---- HTTP through the host -----------------------------------------------------
 
@@ -322,8 +321,7 @@ struct Exporter {
   static sr_status poll(sr_instance* p, sr_str request) noexcept {
     return guarded(self(p), [&] {
       auto j = nlohmann::json::parse(from_sr(request).begin(), from_sr(request).end(), nullptr, false);
-      bool reconcile = j.is_object() && j.value("mode", std::string()) == "reconcile";
-      self(p)->connector->poll(reconcile ? PollMode::Reconcile : PollMode::Incremental);
+      self(p)->connector->poll(poll_mode_from(j.is_object() ? j.value("mode", std::string()) : std::string()));
     });
   }
 

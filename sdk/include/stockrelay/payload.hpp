@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -272,6 +273,36 @@ std::string commands_document(const std::vector<Command>&);
 std::vector<Command> commands_from_document(std::string_view json);
 std::string results_document(const std::vector<CommandResult>&);
 std::vector<CommandResult> results_from_document(std::string_view json);
+
+// ---- poll requests (host -> plugin) ---------------------------------------------
+
+// What a poll reads (the request's "mode"):
+//   Incremental  everything changed since the stored cursors;
+//   Reconcile    everything, to repair gaps (cursors only move forward);
+//   Orders       only the orders changed since the orders cursor: the host
+//                looks for the cause of a level it cannot explain yet (an
+//                order it has not seen). A value added to the request
+//                document after the first release: a connector built with
+//                an older SDK reads it as Incremental, which reads the
+//                orders too.
+enum class PollMode { Incremental, Reconcile, Orders };
+
+inline std::string_view poll_mode_name(PollMode m) {
+  switch (m) {
+    case PollMode::Reconcile: return "reconcile";
+    case PollMode::Orders: return "orders";
+    default: return "incremental";
+  }
+}
+// An unknown or missing mode is Incremental: a newer host's mode gets a
+// poll that covers it.
+inline PollMode poll_mode_from(std::string_view name) {
+  if (name == "reconcile") return PollMode::Reconcile;
+  if (name == "orders") return PollMode::Orders;
+  return PollMode::Incremental;
+}
+// The request document a poll call carries.
+inline std::string poll_request(PollMode m) { return std::string(R"({"mode":")") + std::string(poll_mode_name(m)) + "\"}"; }
 
 }  // namespace sr
 

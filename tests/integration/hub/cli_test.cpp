@@ -110,7 +110,7 @@ void first_sync(HubFixture& f) {
 
 }  // namespace
 
-TEST_CASE("sync --once delivers everything and exits; log and orders show what happened") {
+TEST_CASE("sync --once delivers everything and exits: log and orders show what happened") {
   HubFixture f(cli_setup());
   first_sync(f);
   std::string out;

@@ -107,7 +107,7 @@ TEST_CASE("a shop answering RETRY gets the change once it recovers") {
   CHECK(all_equal(f.levels("A"), 6));
 }
 
-TEST_CASE("a SKU a shop refuses is recorded as failed with the reason; the other SKUs go through") {
+TEST_CASE("a SKU a shop refuses is recorded as failed with the reason: the other SKUs go through") {
   HubFixture f;
   seed(f, 10);
   f.start();

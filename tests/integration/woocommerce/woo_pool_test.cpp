@@ -2,6 +2,8 @@
 // shops, the real connector plugin, the hub, SQLite, webhooks and REST.
 #include <catch2/catch.hpp>
 
+#include <iostream>
+
 #include <ctime>
 #include <iomanip>
 #include <map>
@@ -92,6 +94,15 @@ TEST_CASE("woocommerce pool: sales in two shops within one sync window are both 
   w.shop("shop-a").place_order({{"A", 2}, {"LAST", 1}});
   w.shop("shop-b").place_order({{"A", 3}, {"LAST", 1}});
   w.settle();
+  if (std::getenv("SR_DUMP")) {
+    std::lock_guard lock(w.hub().store_mutex());
+    stockrelay::store::LogQuery q;
+    q.limit = 5000;
+    for (const auto& e : w.hub().store().log(q))
+      std::cout << e.at << " " << e.connection << " " << e.sku << " " << e.kind << " " << e.result << " "
+                << (e.old_quantity ? e.old_quantity->to_string() : "-") << "->"
+                << (e.new_quantity ? e.new_quantity->to_string() : "-") << " " << e.cause << " | " << e.message << "\n";
+  }
   CHECK(w.all_show("A", 5));
   CHECK(w.all_show("LAST", 0));
   CHECK(pool_level(w, "LAST") == sr::Quantity::units(-1));  // oversold by one: the pool says so

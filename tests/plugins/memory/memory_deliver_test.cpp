@@ -115,7 +115,7 @@ TEST_CASE("create_order twice for the same source order makes one order with the
   CHECK(created[0].lines.at(0).quantity == q("2"));
 }
 
-TEST_CASE("deliver marks the created order delivered; an unknown remote_ref fails") {
+TEST_CASE("deliver marks the created order delivered: an unknown remote_ref fails") {
   MemoryConnector m;
   REQUIRE(m.plugin->deliver({create_order("c1", "1001")}) == SR_OK);
   std::string ref = m.host.result("c1")->remote_ref;

@@ -239,7 +239,7 @@ TEST_CASE("the shop file keeps decimals, prices, documents and faults") {
   CHECK(back.faults.fail_skus == std::vector<std::string>{"X", "Y"});
 }
 
-TEST_CASE("a hand-written partial shop file reads with defaults; a wrong type names the field") {
+TEST_CASE("a hand-written partial shop file reads with defaults: a wrong type names the field") {
   auto s = memory_shop::file::from_text(R"({"products": {"A": {"quantity": "2.5"}}, "orders": {"9": {"lines": [{"sku": "A", "quantity": 1}]}}})", "f");
   CHECK(s.products.at("A").quantity == q("2.5"));
   CHECK(s.products.at("A").managed);

@@ -297,9 +297,64 @@ TEST_CASE("manage_stock off, missing SKUs and SKUs used twice are reported, neve
   shop.poll();
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   shop.sim.set_stock("D", 9);
+  shop.host.clear_records();
   events = shop.poll();
-  CHECK(find_sku<sr::ProductChange>(events, "D"));
+  CHECK(!find_sku<sr::ProductChange>(events, "D"));  // only its stock changed
   CHECK(!find_sku<sr::StockLevel>(events, "D"));
+  CHECK(shop.host.logged("SKU D is used by products " + std::to_string(d1) + " and " + std::to_string(d2), SR_LOG_WARN));
+}
+
+TEST_CASE("a product event only when more than the stock changed: a failed hand-over or a reconcile reports again") {
+  WooShop shop;
+  shop.sim.add_simple("A", 10, "Apple");
+  shop.sim.add_simple("B", 5, "Banana");
+  shop.start();
+  auto events = shop.poll();
+  REQUIRE(find_sku<sr::ProductChange>(events, "A"));
+  REQUIRE(find_sku<sr::ProductChange>(events, "B"));
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  shop.sim.set_stock("A", 3);
+  shop.rest("PUT", "/products/" + std::to_string(shop.sim.product("B")->id), {{"name", "Blue banana"}});
+  events = shop.poll();
+  CHECK(find_sku<sr::StockLevel>(events, "A")->quantity == q(3));
+  CHECK(!find_sku<sr::ProductChange>(events, "A"));  // its stock alone: the level says it
+  REQUIRE(find_sku<sr::ProductChange>(events, "B"));
+  CHECK(find_sku<sr::ProductChange>(events, "B")->name == "Blue banana");
+
+  // Events that did not reach the host are reported again by the next read.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  shop.rest("PUT", "/products/" + std::to_string(shop.sim.product("A")->id), {{"name", "Green apple"}});
+  shop.host.fail_emits(SR_FAILED);
+  CHECK(shop.plugin->poll() == SR_RETRY);
+  events = shop.poll();
+  REQUIRE(find_sku<sr::ProductChange>(events, "A"));
+  CHECK(find_sku<sr::ProductChange>(events, "A")->name == "Green apple");
+
+  events = shop.poll(sr::PollMode::Reconcile);
+  CHECK(find_sku<sr::ProductChange>(events, "A"));
+  CHECK(find_sku<sr::ProductChange>(events, "B"));
+}
+
+TEST_CASE("a poll for orders only reads the orders changed since the cursor, no products") {
+  WooShop shop;
+  shop.sim.add_simple("A", 10);
+  shop.start();
+  shop.poll();  // cursors
+  auto id = shop.sim.place_order({{"A", 2}}, "processing");
+  shop.host.clear_records();
+  auto events = shop.poll(sr::PollMode::Orders);
+  CHECK(find_order(events, id));
+  CHECK(!find_sku<sr::StockLevel>(events, "A"));
+  REQUIRE(!shop.host.http_requests().empty());
+  for (const auto& r : shop.host.http_requests()) {
+    INFO(r.dump());
+    CHECK(r.value("url", std::string()).find("/products") == std::string::npos);
+  }
+  // The next incremental poll reads the level the order left.
+  events = shop.poll();
+  REQUIRE(find_sku<sr::StockLevel>(events, "A"));
+  CHECK(find_sku<sr::StockLevel>(events, "A")->quantity == q(8));
 }
 
 TEST_CASE("a reconcile reads the whole catalogue page by page: 1,234 SKUs") {

@@ -556,3 +556,13 @@ TEST_CASE("a plugin's description survives the boundary") {
   j.erase("capabilities");
   CHECK_THROWS_WITH(sr::description_from_json(j), "describe: missing field 'capabilities'");
 }
+
+TEST_CASE("poll requests name their mode, and a mode a connector does not know reads as incremental") {
+  for (auto m : {sr::PollMode::Incremental, sr::PollMode::Reconcile, sr::PollMode::Orders}) {
+    auto j = nlohmann::json::parse(sr::poll_request(m));
+    CHECK(sr::poll_mode_from(j.at("mode").get<std::string>()) == m);
+  }
+  CHECK(sr::poll_request(sr::PollMode::Orders) == R"({"mode":"orders"})");
+  CHECK(sr::poll_mode_from("everything-and-more") == sr::PollMode::Incremental);
+  CHECK(sr::poll_mode_from("") == sr::PollMode::Incremental);
+}

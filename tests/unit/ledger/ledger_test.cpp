@@ -353,6 +353,42 @@ TEST_CASE("sales counted while a write compared by a read was on its way: the ne
   }
 }
 
+TEST_CASE("a level that waited only for a write on its way is settled by the write's answer") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 7000, 2000};
+  auto st = settled(pool, 10);
+  // shop-b showed 9 (version ...09) while our write of 8 was on its way: it
+  // waits, holding nothing.
+  st.deferred = store::DeferredLevel{"shop-b", "A", q(9), "000000000009", 6000, 8000, false};
+  SECTION("older than the answer: superseded") {
+    CHECK(on_written(ctx, st, "shop-b", q(8), q(8), "000000000010").clear_deferred);
+  }
+  SECTION("showing what the answer shows: superseded") {
+    st.deferred->observed = q(8);
+    st.deferred->version = "000000000010";
+    CHECK(on_written(ctx, st, "shop-b", q(8), q(8), "000000000010").clear_deferred);
+  }
+  SECTION("something else in the same second: still judged") {
+    st.deferred->version = "000000000010";
+    CHECK_FALSE(on_written(ctx, st, "shop-b", q(8), q(8), "000000000010").clear_deferred);
+    SECTION("unless it was read before the answer came") {
+      st.deferred->read_at = 6500;
+      CHECK(on_written(ctx, st, "shop-b", q(8), q(8), "000000000010").clear_deferred);
+    }
+  }
+  SECTION("a level that holds our writes (unexplained) is not the answer's to settle") {
+    st.deferred->holds = true;
+    CHECK_FALSE(on_written(ctx, st, "shop-b", q(8), q(8), "000000000010").clear_deferred);
+  }
+  SECTION("another member's level is not touched") {
+    st.deferred->connection = "shop-c";
+    CHECK_FALSE(on_written(ctx, st, "shop-b", q(8), q(8), "000000000010").clear_deferred);
+  }
+  SECTION("an answer without the level it left settles nothing") {
+    CHECK_FALSE(on_written(ctx, st, "shop-b", q(8), std::nullopt, "000000000010").clear_deferred);
+  }
+}
+
 TEST_CASE("an order first seen cancelled: the shop may show its give-back alone, and then gets the pool's level") {
   auto pool = shared_pool(kShops);
   LedgerContext ctx{pool, "A", 7000, 2000};
@@ -439,7 +475,7 @@ TEST_CASE("a level waiting for a pending write keeps the time it was first seen"
   CHECK(fresh.defer->observed_at == 9000);  // a new observation needs its own cause search
 }
 
-TEST_CASE("an unexplained level holds our writes to that member until it is judged; a sale that explains it frees them") {
+TEST_CASE("an unexplained level holds our writes to that member until it is judged: a sale that explains it frees them") {
   auto pool = shared_pool(kShops);
   LedgerContext ctx{pool, "A", 9000, 2000};
   auto st = settled(pool, 10);

@@ -72,7 +72,7 @@ TEST_CASE("a refund with restock gives back only the restocked quantity") {
   CHECK(refund[0].now.counted == q(3));
 }
 
-TEST_CASE("a line removed from an order gives its stock back; lines without SKU are ignored") {
+TEST_CASE("a line removed from an order gives its stock back: lines without SKU are ignored") {
   auto held = count_order("shop-a", order(sr::OrderStock::Held, {{"A", 1}, {"B", 4}}), {});
   auto edited = order(sr::OrderStock::Held, {{"A", 1}, {"", 1}});
   auto c = count_order("shop-a", edited, stored(held));

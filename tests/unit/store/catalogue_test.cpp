@@ -29,7 +29,7 @@ OutboxItem set_stock(std::string target, std::string sku, Millis created) {
 
 }  // namespace
 
-TEST_CASE("products are keyed by remote ids; a changed SKU moves the product") {
+TEST_CASE("products are keyed by remote ids: a changed SKU moves the product") {
   TempDir dir;
   auto store = open_store(dir.file("store.db"));
   {

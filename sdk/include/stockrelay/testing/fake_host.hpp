@@ -360,7 +360,7 @@ inline sr_status Driver::start() {
 
 inline sr_status Driver::poll(PollMode mode) {
   if (!api_->poll) return SR_UNSUPPORTED;
-  std::string req = mode == PollMode::Reconcile ? R"({"mode":"reconcile"})" : R"({"mode":"incremental"})";
+  std::string req = poll_request(mode);
   FakeHost::CallScope scope(host_, FakeHost::Call::Poll);
   return api_->poll(instance_, to_sr(req));
 }
