@@ -85,7 +85,7 @@ Quantity shown(const config::PoolConfig& pool, Quantity q) {
 }
 
 Decision on_sale(const LedgerContext& ctx, const SkuState& st, const std::string& member, Quantity sold,
-                 const std::string& cause, const std::string& order_id) {
+                 const std::string& cause, const std::string& order_id, store::Millis sale_at) {
   Decision d;
   if (sold == Quantity()) return d;
   auto note = [&](std::string kind, std::optional<Quantity> old_q, std::optional<Quantity> new_q, std::string result,
@@ -102,11 +102,26 @@ Decision on_sale(const LedgerContext& ctx, const SkuState& st, const std::string
     return d;
   }
   if (known_here) {
-    // The member's own shop already moved its level by the sale. (A member
-    // that never showed this SKU gets the pool's level written below.)
+    // The member's own shop already moved its level by the sale, unless our
+    // last write there replaced it (see the header). (A member that never
+    // showed this SKU gets the pool's level written below.)
     auto& b = baseline_for(d, st, ctx, member);
-    b.expected -= sold;
-    if (b.expected_alt) *b.expected_alt -= sold;
+    const bool by_read = b.written_at > 0 && !b.written_compared && b.written_remote_at > 0 && sale_at > 0;
+    const store::Millis second = b.written_remote_at - b.written_remote_at % 1000;
+    if (by_read && sale_at < second) {
+      auto e = entry(ctx, member, "observe", b.expected, b.expected, cause, "ok",
+                     "landed before the hub's write of " + (b.last_written ? b.last_written->to_string() : std::string("?")) +
+                         " there, which replaced it: " + member + " shows that write, not moved by it");
+      e.order_id = order_id;
+      d.log.push_back(std::move(e));
+    } else if (by_read && sale_at < second + 1000 && !b.expected_alt) {
+      // The same second as the write: before it (replaced) or after it.
+      b.expected_alt = b.expected;
+      b.expected -= sold;
+    } else {
+      b.expected -= sold;
+      if (b.expected_alt) *b.expected_alt -= sold;
+    }
     // The level that waited for its cause shows this sale: settled, and the
     // writes it held may go.
     if (st.deferred && st.deferred->connection == member && st.deferred->observed == b.expected)
@@ -281,6 +296,10 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
                                    again ? st.deferred->observed_at : ctx.now,
                                    st.deferred ? st.deferred->due_at : ctx.now + ctx.settle_ms, true, obs.read_at};
     d.want_poll = pass == Pass::Recheck;
+    // Looked at again a quarter of the settle time later: soon after the
+    // poll, and a member whose polls fail is not asked (and logged) again
+    // at every tick.
+    if (d.want_poll) d.defer->due_at = ctx.now + std::max(ctx.settle_ms / 4, 1);
     if (d.want_poll)
       d.log.push_back(entry(ctx, member, "observe", expected, obs.quantity, "unexplained level in " + member, "waiting",
                             "still unexplained " + std::to_string(ctx.settle_ms) + " ms after it was seen (version " +
@@ -315,7 +334,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
 Decision on_delta(const LedgerContext& ctx, const SkuState& st, const std::string& member, const sr::StockDelta& dl) {
   std::string cause = std::string(sr::to_string(dl.cause)) + (dl.reference.empty() ? "" : " " + dl.reference) +
                       " in " + member;
-  if (dl.cause == sr::DeltaCause::Sale) return on_sale(ctx, st, member, -dl.delta, cause, dl.reference);
+  if (dl.cause == sr::DeltaCause::Sale) return on_sale(ctx, st, member, -dl.delta, cause, dl.reference, dl.at);
 
   Decision d;
   auto& b = baseline_for(d, st, ctx, member);
@@ -380,7 +399,7 @@ Decision on_join(const LedgerContext& ctx, const SkuState& st, const std::string
 
 Decision on_written(const LedgerContext& ctx, const SkuState& st, const std::string& member, Quantity written,
                     const std::optional<Quantity>& observed, const std::string& version, Quantity counted_since,
-                    bool compared) {
+                    bool compared, store::Millis remote_at) {
   Decision d;
   auto& b = baseline_for(d, st, ctx, member);
   b.expected = compared ? written + counted_since : written;
@@ -396,6 +415,7 @@ Decision on_written(const LedgerContext& ctx, const SkuState& st, const std::str
   b.written_at = ctx.now;
   b.written_version = version;
   b.written_compared = compared;
+  b.written_remote_at = remote_at;
   if (observed) {
     b.last_observed = *observed;
     b.observed_at = ctx.now;

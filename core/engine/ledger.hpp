@@ -71,9 +71,15 @@ sr::Quantity shown(const config::PoolConfig& pool, sr::Quantity pool_quantity);
 
 // A member sold (`sold` > 0) or restored (`sold` < 0) stock through an order
 // line. The member's shop has already changed its own level by the same
-// amount. `cause` is for the log ("order 123 in shop-a").
+// amount, unless a write of ours replaced it: `sale_at` (the order's
+// modification time on the member's clock, 0: not known) earlier than the
+// second of our last acknowledged write there (Baseline::written_remote_at),
+// made without an atomic compare, means the sale landed before that write,
+// which erased it there: the member shows the write, not moved by the sale.
+// In the same second it may be either: `expected_alt` keeps the other level
+// until a reading tells. `cause` is for the log ("order 123 in shop-a").
 Decision on_sale(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity sold,
-                 const std::string& cause, const std::string& order_id);
+                 const std::string& cause, const std::string& order_id, store::Millis sale_at = 0);
 
 // How an observed level is looked at.
 //   Fresh    it has just arrived: explained or not, or waits `settle_ms`
@@ -116,9 +122,11 @@ Decision on_join(const LedgerContext&, const SkuState&, const std::string& membe
 // a reading tells which (on_level). A level of the member that waited only
 // because this write was on its way is superseded by the answer when it
 // shows the same, or is older (clear_deferred).
+// `remote_at`: when the answer's state was made on the member's clock
+// (CommandResult::at; 0: not known), kept for on_sale.
 Decision on_written(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity written,
                     const std::optional<sr::Quantity>& observed, const std::string& version,
-                    sr::Quantity counted_since = {}, bool compared = true);
+                    sr::Quantity counted_since = {}, bool compared = true, store::Millis remote_at = 0);
 
 // An order seen for the first time after it gave `back` back to stock in
 // `member` (cancelled, or refunded with restock). If it took that stock

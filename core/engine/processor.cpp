@@ -124,7 +124,7 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
     if (!pool) continue;
     if (excluded(tx, conn, change.now.sku, now, order.id)) continue;
     LedgerContext ctx{*pool, change.now.sku, now, cfg_.engine.settle_ms};
-    auto d = on_sale(ctx, load(tx, *pool, change.now.sku, conn), conn, change.sold, cause, order.id);
+    auto d = on_sale(ctx, load(tx, *pool, change.now.sku, conn), conn, change.sold, cause, order.id, ev.at);
     store_decision(tx, *pool, change.now.sku, d, cause, now, fx);
     if (d.clear_deferred) {
       tx.delete_deferred(conn, change.now.sku);
@@ -166,7 +166,7 @@ void Processor::apply_level(store::Transaction& tx, const std::string& conn, con
     }
   } else {
     if (waiting) tx.delete_deferred(conn, obs.sku);
-    store::Baseline b = before.value_or(store::Baseline{conn, obs.sku, {}, {}, {}, {}, 0, 0, {}, {}, false});
+    store::Baseline b = before.value_or(store::Baseline{conn, obs.sku, {}, {}, {}, {}, 0, 0, {}, {}, false, 0});
     b.expected = obs.quantity;
     b.last_observed = obs.quantity;
     b.observed_at = now;
@@ -373,7 +373,7 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
       // otherwise (the ledger keeps both levels until a reading decides).
       Quantity counted_since;
       if (s->expected && before) counted_since = before->expected - *s->expected;
-      auto d = on_written(ctx, st, item.target, s->quantity, r.level, r.version, counted_since, r.compared);
+      auto d = on_written(ctx, st, item.target, s->quantity, r.level, r.version, counted_since, r.compared, r.at);
       for (const auto& b : d.baselines) tx.put_baseline(b);
       if (d.clear_deferred) tx.delete_deferred(item.target, s->sku);
     }

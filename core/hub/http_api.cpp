@@ -114,9 +114,11 @@ void Hub::install_http_routes() {
     }
     json headers = json::object();
     for (const auto& h : req.headers) headers[h.name] = h.value;
-    std::string envelope =
-        json{{"method", req.method}, {"path", req.path}, {"query", req.query}, {"headers", headers}, {"body", req.body}}
-            .dump(-1, ' ', false, json::error_handler_t::replace);
+    // received_at: the plugin's call may wait behind its other calls (a
+    // delivery of ours to that shop); what the body shows is no newer than this.
+    std::string envelope = json{{"method", req.method},   {"path", req.path}, {"query", req.query},
+                                {"headers", headers},     {"body", req.body}, {"received_at", clock_.now_ms()}}
+                               .dump(-1, ' ', false, json::error_handler_t::replace);
     Conn* c = it->second.get();
     ++busy_;
     boost::asio::post(*c->strand, [this, c, envelope = std::move(envelope), respond = std::move(respond)] {

@@ -543,7 +543,8 @@ void Hub::settle_deferred() {
                       it->second->polled_from.load() >= d.observed_at;
         // A poll already asked for or under way: its end decides (a shop
         // whose polls hang must not have its levels looked at every tick).
-        if (!polled && (it->second->poll_wanted || it->second->poll_running)) continue;
+        // A connection not started cannot be polled yet; its start polls it.
+        if (!polled && (it->second->poll_wanted || it->second->poll_running || !it->second->started)) continue;
         processor_->apply_deferred(*tx, d, polled ? engine::Pass::Due : engine::Pass::Recheck, now, fx);
       }
       tx->commit();

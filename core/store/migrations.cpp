@@ -191,12 +191,19 @@ constexpr const char* kSchemaV5 = R"sql(
 ALTER TABLE deferred_levels ADD COLUMN read_at INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 6: when our last write's state was made on the member's own clock
+// (CommandResult::at), to tell a sale counted later that landed before it.
+constexpr const char* kSchemaV6 = R"sql(
+ALTER TABLE baselines ADD COLUMN written_remote_at INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
     {5, kSchemaV5},
+    {6, kSchemaV6},
 };
 
 bool has_table(Db& db, const char* name) {

@@ -89,6 +89,7 @@ Baseline baseline(const Query& q) {
   b.expected_alt = quantity(q.optional_integer(8));
   b.written_version = q.text(9);
   b.written_compared = q.integer(10) != 0;
+  b.written_remote_at = q.integer(11);
   return b;
 }
 

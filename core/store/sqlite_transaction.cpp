@@ -47,34 +47,21 @@ void SqliteTransaction::put_pool_level(const PoolLevel& p) {
 }
 
 std::optional<Baseline> SqliteTransaction::baseline(const std::string& connection, const std::string& sku) {
-  auto q = db().query(
-      "SELECT expected, last_written, last_observed, observed_version, written_at, observed_at, expected_alt, "
-      "written_version, written_compared FROM baselines WHERE connection = ?1 AND sku = ?2");
+  auto q = db().query(std::string("SELECT ") + rows::kBaselineColumns +
+                      " FROM baselines WHERE connection = ?1 AND sku = ?2");
   q.bind(connection, sku);
   if (!q.step()) return std::nullopt;
-  Baseline b;
-  b.connection = connection;
-  b.sku = sku;
-  b.expected = sr::Quantity::from_milli(q.integer(0));
-  b.last_written = rows::quantity(q.optional_integer(1));
-  b.last_observed = rows::quantity(q.optional_integer(2));
-  b.observed_version = q.text(3);
-  b.written_at = q.integer(4);
-  b.observed_at = q.integer(5);
-  b.expected_alt = rows::quantity(q.optional_integer(6));
-  b.written_version = q.text(7);
-  b.written_compared = q.integer(8) != 0;
-  return b;
+  return rows::baseline(q);
 }
 
 void SqliteTransaction::put_baseline(const Baseline& b) {
   db().query(
           "INSERT OR REPLACE INTO baselines (connection, sku, expected, last_written, last_observed, "
           "observed_version, written_at, observed_at, expected_alt, written_version, "
-          "written_compared) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+          "written_compared, written_remote_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
       .bind(b.connection, b.sku, b.expected.milli(), rows::milli(b.last_written), rows::milli(b.last_observed),
             b.observed_version, b.written_at, b.observed_at, rows::milli(b.expected_alt), b.written_version,
-            static_cast<std::int64_t>(b.written_compared ? 1 : 0))
+            static_cast<std::int64_t>(b.written_compared ? 1 : 0), b.written_remote_at)
       .run();
 }
 

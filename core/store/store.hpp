@@ -89,6 +89,7 @@ struct Baseline {
   std::optional<sr::Quantity> expected_alt;
   std::string written_version;              // remote version our last acknowledged write gave it
   bool written_compared = false;            // that write was compared and made in one step (no sale replaced)
+  Millis written_remote_at = 0;             // when that write's state was made, on the member's clock (0: not known)
 };
 
 // How much of one order line is currently counted as taken from stock.

@@ -65,12 +65,14 @@ class WooConnector : public sr::Connector {
   std::optional<Product> fetch_product(const std::string& path);
 
   // ---- webhooks (woo_webhooks.cpp)
-  sr::WebhookResponse order_hook(const std::string& body, const std::string& what);
-  sr::WebhookResponse product_hook(const std::string& body, const std::string& what);
+  // `at`: when the delivery reached the host (WebhookRequest::received_at).
+  sr::WebhookResponse order_hook(const std::string& body, const std::string& what, std::int64_t at);
+  sr::WebhookResponse product_hook(const std::string& body, const std::string& what, std::int64_t at);
   sr::WebhookResponse deleted_hook(const std::string& body, const std::string& what);
   bool gone(const std::string& body, const std::string& what);
-  // Emits a product's current state as a webhook reports it; returns the keys.
-  std::vector<std::string> product_state(Product p, const std::string& what);
+  // Emits a product's current state as a webhook reports it (`received_at`:
+  // its read_at); returns the keys.
+  std::vector<std::string> product_state(Product p, const std::string& what, std::int64_t received_at);
   // Makes sure every topic has an active webhook pointing at webhook_url.
   // `set_secret`: also (re)write the secret of the existing ones (at start).
   void ensure_webhooks(bool set_secret);

@@ -62,8 +62,11 @@ sr::WebhookResponse WooConnector::on_webhook(const sr::WebhookRequest& req) {
   load_catalog();
   ReportedGuard guard(catalog_);
   sr::WebhookResponse res;
-  if (topic == "order.created" || topic == "order.updated") res = order_hook(req.body, what);
-  else if (topic == "product.created" || topic == "product.updated") res = product_hook(req.body, what);
+  // The store builds a body when it sends it: at most as new as its arrival
+  // at the host (this call may have waited behind a write of ours).
+  const std::int64_t at = req.received_at > 0 ? req.received_at : host().now_ms();
+  if (topic == "order.created" || topic == "order.updated") res = order_hook(req.body, what, at);
+  else if (topic == "product.created" || topic == "product.updated") res = product_hook(req.body, what, at);
   else if (topic == "product.deleted") res = deleted_hook(req.body, what);
   else {
     host().debug(api_.where() + ": " + what + " ignored (not a topic this connector uses)");
@@ -83,7 +86,7 @@ bool WooConnector::gone(const std::string& body, const std::string& what) {
   return true;
 }
 
-sr::WebhookResponse WooConnector::order_hook(const std::string& body, const std::string& what) {
+sr::WebhookResponse WooConnector::order_hook(const std::string& body, const std::string& what, std::int64_t at) {
   OrderRecord o;
   std::string error;
   if (!parser_.order(body, o, error)) {
@@ -92,14 +95,13 @@ sr::WebhookResponse WooConnector::order_hook(const std::string& body, const std:
     return refuse(400, "the body is not a WooCommerce order: " + error);
   }
   Emitter emitter(host(), true);
-  // Built when it was sent: at most as old as its arrival.
-  emitter.add(order_event(o, [this](const OrderLineRecord& l) { return line_sku(l); }, host().now_ms()));
+  emitter.add(order_event(o, [this](const OrderLineRecord& l) { return line_sku(l); }, at));
   emitter.flush();
   host().debug(api_.where() + ": " + what + " -> " + emitter.keys().front());
   return accepted(emitter.keys());
 }
 
-sr::WebhookResponse WooConnector::product_hook(const std::string& body, const std::string& what) {
+sr::WebhookResponse WooConnector::product_hook(const std::string& body, const std::string& what, std::int64_t at) {
   Product p;
   std::string error;
   if (!parser_.product(body, p, error)) {
@@ -107,12 +109,10 @@ sr::WebhookResponse WooConnector::product_hook(const std::string& body, const st
     host().warn(api_.where() + ": " + what + " refused: the body is not a product (" + error + ")");
     return refuse(400, "the body is not a WooCommerce product: " + error);
   }
-  return accepted(product_state(std::move(p), what));
+  return accepted(product_state(std::move(p), what, at));
 }
 
-std::vector<std::string> WooConnector::product_state(Product p, const std::string& what) {
-  // The shop builds a payload when it sends it: it is as new as its arrival.
-  const std::int64_t received_at = host().now_ms();
+std::vector<std::string> WooConnector::product_state(Product p, const std::string& what, std::int64_t received_at) {
   if (p.type.empty() && p.parent_id > 0 && p.variations.empty()) p.type = "variation";
   if (echo(p)) {
     host().debug(api_.where() + ": " + what + ": SKU " + p.sku + " shows what the hub's write left (" +
@@ -153,7 +153,7 @@ sr::WebhookResponse WooConnector::deleted_hook(const std::string& body, const st
   } catch (const sr::retryable_error& e) {
     host().debug(api_.where() + ": could not look at deleted product " + std::to_string(id) + ": " + e.what());
   }
-  if (still) return accepted(product_state(std::move(*still), what));
+  if (still) return accepted(product_state(std::move(*still), what, host().now_ms()));  // read just now
   const auto entry = catalog_.find(id);
   if (!entry || entry->sku.empty()) {
     host().info(api_.where() + ": " + what + ": product " + std::to_string(id) +

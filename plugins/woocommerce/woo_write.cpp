@@ -186,6 +186,7 @@ void WooConnector::write_stock(const std::vector<const sr::Command*>& commands, 
         sr::CommandResult r = result(*c, sr::Outcome::Ok);
         r.level = now->stock_quantity;
         r.version = now->date_modified_gmt;
+        r.at = gmt_ms(now->date_modified_gmt);
         results.push_back(std::move(r));
         continue;
       }
@@ -258,6 +259,7 @@ sr::CommandResult WooConnector::written(const WriteItem& item, const Product& no
   if (!item.price) {
     r.level = now.stock_quantity ? now.stock_quantity : std::optional<sr::Quantity>(item.quantity);
     r.version = now.date_modified_gmt;
+    r.at = gmt_ms(now.date_modified_gmt);  // the time base of the orders' `at`
     if (written_.size() >= kRememberedWrites) written_.clear();  // bounded: a forgotten echo is merely journalled
     written_[item.id] = Left{r.level->milli(), r.version};
   }

@@ -211,7 +211,8 @@ typedef struct sr_connector_api {
   sr_status (*poll)(sr_instance* self, sr_str request_json);
 
   /* Handles one webhook delivered to /hooks/<connection>. request_json:
-   * borrowed; {"method","path","query","headers":{...},"body"} (docs/sdk.md).
+   * borrowed; {"method","path","query","headers":{...},"body",
+   * "received_at"} (docs/sdk.md).
    * The plugin verifies the signature, emit()s what the body means, and
    * fills *response_json (plugin-owned, valid until its next call on this
    * instance; may be left empty for 200 {}) with {"status":N,"body":"..."}.

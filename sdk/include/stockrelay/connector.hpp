@@ -182,6 +182,10 @@ struct WebhookRequest {
   std::string query;
   std::map<std::string, std::string> headers;  // names lower-case
   std::string body;
+  // When the host received the request (its clock, now_ms(); 0: not known).
+  // The call may come later, after other calls of this instance: a body the
+  // sender built before that is no newer than this.
+  std::int64_t received_at = 0;
 
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
@@ -336,6 +340,7 @@ struct Exporter {
       req.path = j.value("path", std::string());
       req.query = j.value("query", std::string());
       req.body = j.value("body", std::string());
+      if (auto at = j.find("received_at"); at != j.end() && at->is_number_integer()) req.received_at = at->get<std::int64_t>();
       if (auto hs = j.find("headers"); hs != j.end() && hs->is_object())
         for (auto it = hs->begin(); it != hs->end(); ++it)
           if (it->is_string()) req.headers[it.key()] = it->get<std::string>();

@@ -219,6 +219,12 @@ struct CommandResult {
   // before the write (a sale in between is replaced by the write).
   // Appended in SDK 1.x; JSON "compared", absent = false.
   bool compared = false;
+  // set_stock, outcome ok: when the state the answer shows was made, on the
+  // target's own clock (ms since the epoch; 0: not known), on the same time
+  // base as that target's OrderEvent::at. A sale or restore of an order
+  // modified before it landed before the write, so a write that compared by
+  // a read (compared false) replaced it there. Appended; JSON "at".
+  std::int64_t at = 0;
 };
 
 // ---- describe ------------------------------------------------------------------

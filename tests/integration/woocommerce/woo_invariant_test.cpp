@@ -188,6 +188,14 @@ TEST_CASE("woocommerce pool invariant: every shop converges to initial + adjustm
                     << (e.new_quantity ? e.new_quantity->to_string() : "-") << " " << e.cause << " | " << e.message
                     << " [" << e.order_id << "]\n";
       }
+      // What happened to the orders themselves (skipped copies and the like
+      // are logged without a SKU).
+      stockrelay::store::LogQuery oq;
+      oq.limit = 100000;
+      for (const auto& e : w.hub().store().log(oq))
+        if (e.sku.empty() && !e.order_id.empty())
+          std::cout << e.at << " " << e.connection << " " << e.kind << " " << e.result << " " << e.cause << " | "
+                    << e.message << " [" << e.order_id << "]\n";
       for (const auto& s : w.shops())
         for (const auto& c : w.shop(s).stock_history(sku))
           std::cout << c.at_ms << " SHOP " << s << " " << c.before << "->" << c.after << " " << c.cause << "\n";

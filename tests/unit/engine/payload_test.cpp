@@ -494,6 +494,12 @@ TEST_CASE("every result outcome survives the boundary") {
   CHECK(sr::result_from_json(json::parse(sr::to_json(cas).dump())).compared);
   CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}, {"status", "ok"}, {"compared", "yes"}}),
                     "result for command '1': compared must be true or false");
+  CHECK(bare.at == 0);  // when the answer's state was made: not known
+  CHECK_FALSE(sr::to_json(bare).contains("at"));
+  cas.at = 1795454456000;
+  CHECK(sr::result_from_json(json::parse(sr::to_json(cas).dump())).at == 1795454456000);
+  CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}, {"status", "ok"}, {"at", "noon"}}),
+                    "result for command '1': at must be milliseconds since the epoch (an integer)");
   CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}, {"status", "done"}}),
                     "result for command '1': status must be ok, retry, failed, invalid, unsupported or conflict, not 'done'");
   CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}}), "result for command '1': missing field 'status'");

@@ -75,7 +75,7 @@ TEST_CASE("a waiting level still unexplained after the settle time asks for a po
   CHECK(again.want_poll);  // look at the shop's orders: a dropped webhook looks like this
   REQUIRE(again.defer);
   CHECK(again.defer->observed_at == 1000);  // judged after a poll that started later than this
-  CHECK(again.defer->due_at == 3000);
+  CHECK(again.defer->due_at == 3100 + 500);  // looked at again a quarter of the settle time later
   CHECK_FALSE(again.clear_deferred);
   CHECK_FALSE(again.level);
   CHECK(again.writes.empty());
@@ -350,6 +350,56 @@ TEST_CASE("sales counted while a write compared by a read was on its way: the ne
     auto atomic = on_written(ctx, settled(pool, 10), "shop-b", q(8), q(8), "000000000010", q(-2), true);
     REQUIRE(baseline(atomic, "shop-b"));
     CHECK_FALSE(baseline(atomic, "shop-b")->expected_alt);
+  }
+}
+
+TEST_CASE("a sale counted after our write there: before it by the shop's clock, the write replaced it") {
+  auto pool = shared_pool(kShops);
+  LedgerContext ctx{pool, "A", 20000, 2000};
+  auto st = settled(pool, 10);
+  // Our write of 10 to shop-b (compared by a read first) was made at
+  // 10.4 s on shop-b's clock; its answer was acknowledged.
+  auto& b = st.baselines.at("shop-b");
+  b.last_written = q(10);
+  b.written_at = 19000;
+  b.written_remote_at = 10400;
+  b.written_compared = false;
+
+  SECTION("the order was modified in an earlier second: replaced, shop-b shows the write") {
+    auto d = on_sale(ctx, st, "shop-b", q(2), "order 7 in shop-b", "7", 9000);
+    REQUIRE(d.level);
+    CHECK(d.level->quantity == q(8));  // the pool counts the sale
+    CHECK(baseline(d, "shop-b")->expected == q(10));
+    CHECK_FALSE(baseline(d, "shop-b")->expected_alt);
+    CHECK(targets(d) == kShops);  // and shop-b gets the pool's level again
+    CHECK(all_writes_are(d, 8));
+    bool said = false;
+    for (const auto& e : d.log) said |= e.message.find("replaced it") != std::string::npos;
+    CHECK(said);
+  }
+  SECTION("a restore (a cancel) before the write is replaced the same way") {
+    auto d = on_sale(ctx, st, "shop-b", q(-3), "order 5 in shop-b", "5", 9999);
+    CHECK(d.level->quantity == q(13));
+    CHECK(baseline(d, "shop-b")->expected == q(10));
+  }
+  SECTION("modified in a later second: it landed after the write") {
+    auto d = on_sale(ctx, st, "shop-b", q(2), "order 7 in shop-b", "7", 11000);
+    CHECK(baseline(d, "shop-b")->expected == q(8));
+    CHECK_FALSE(baseline(d, "shop-b")->expected_alt);
+  }
+  SECTION("in the same second: either, until a reading tells") {
+    auto d = on_sale(ctx, st, "shop-b", q(2), "order 7 in shop-b", "7", 10000);
+    CHECK(baseline(d, "shop-b")->expected == q(8));
+    CHECK(baseline(d, "shop-b")->expected_alt == std::optional<sr::Quantity>(q(10)));
+  }
+  SECTION("a write that compared atomically replaced nothing") {
+    st.baselines.at("shop-b").written_compared = true;
+    CHECK(baseline(on_sale(ctx, st, "shop-b", q(2), "order 7 in shop-b", "7", 9000), "shop-b")->expected == q(8));
+  }
+  SECTION("without times (a source that gives none) the shop moved by the sale") {
+    CHECK(baseline(on_sale(ctx, st, "shop-b", q(2), "order 7 in shop-b", "7"), "shop-b")->expected == q(8));
+    st.baselines.at("shop-b").written_remote_at = 0;
+    CHECK(baseline(on_sale(ctx, st, "shop-b", q(2), "order 7 in shop-b", "7", 9000), "shop-b")->expected == q(8));
   }
 }
 

@@ -101,6 +101,10 @@ TEST_CASE("a store of schema version 2 keeps its baselines when it is migrated t
   CHECK_FALSE(b->expected_alt.has_value());
   CHECK(b->written_version.empty());
   CHECK_FALSE(b->written_compared);
+  CHECK(b->written_remote_at == 0);  // not known: no sale is taken for replaced
+  b->written_remote_at = 12000;
+  tx->put_baseline(*b);
+  CHECK(tx->baseline("shop-a", "SKU-1")->written_remote_at == 12000);
 }
 
 TEST_CASE("a store of schema version 3 keeps its order line counts when it is migrated to the current schema") {

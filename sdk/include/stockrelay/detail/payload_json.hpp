@@ -437,6 +437,7 @@ inline nlohmann::json to_json(const CommandResult& r) {
   if (r.level) j["level"] = *r.level;
   if (!r.version.empty()) j["version"] = r.version;
   if (r.compared) j["compared"] = true;
+  if (r.at != 0) j["at"] = r.at;
   return j;
 }
 
@@ -456,6 +457,10 @@ inline CommandResult result_from_json(const nlohmann::json& j) {
   if (auto c = j.find("compared"); c != j.end() && !c->is_null()) {
     if (!c->is_boolean()) detail::fail(ctx, "compared must be true or false");
     r.compared = c->get<bool>();
+  }
+  if (auto at = j.find("at"); at != j.end() && !at->is_null()) {
+    if (!at->is_number_integer()) detail::fail(ctx, "at must be milliseconds since the epoch (an integer)");
+    r.at = at->get<std::int64_t>();
   }
   return r;
 }
