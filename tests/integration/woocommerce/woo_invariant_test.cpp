@@ -199,6 +199,18 @@ TEST_CASE("woocommerce pool invariant: every shop converges to initial + adjustm
       for (const auto& s : w.shops())
         for (const auto& c : w.shop(s).stock_history(sku))
           std::cout << c.at_ms << " SHOP " << s << " " << c.before << "->" << c.after << " " << c.cause << "\n";
+      // Per shop: the merchant's edits against the manual changes the hub
+      // applied (in a shared pool the pool moves by the member's difference).
+      for (const auto& s : w.shops()) {
+        int merchant = 0, applied = 0;
+        for (const auto& c : w.shop(s).stock_history(sku))
+          if (c.cause == "merchant") merchant += c.after - c.before;
+        for (const auto& e : w.hub().store().log(lq))
+          if (e.connection == s && e.kind == "manual" && e.result == "applied" && e.old_quantity && e.new_quantity)
+            applied += static_cast<int>((*e.new_quantity - *e.old_quantity).milli() / 1000);
+        std::cout << "MANUAL " << sku << " " << s << ": the merchant's edits " << merchant << ", applied by the hub "
+                  << applied << (merchant == applied ? "" : "  <- differs") << "\n";
+      }
       for (const auto& p : placed_all) {
         auto l = p.lines.find(sku);
         if (l == p.lines.end()) continue;
