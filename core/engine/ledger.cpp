@@ -248,9 +248,10 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     }
   }
   if (pass == Pass::Refused && !ctx.pool.master && prev->last_written && obs.quantity == *prev->last_written &&
-      obs.quantity != expected && prev->written_at > 0 &&
+      obs.quantity != expected && prev->written_at > 0 && !prev->written_compared &&
       (obs.version.empty() ? prev->written_version.empty() : obs.version == prev->written_version)) {
-    // Read just now, the member shows exactly our last acknowledged write,
+    // Read just now, the member shows exactly our last acknowledged write
+    // (one that compared by a read first: an atomic one replaced nothing),
     // unmodified since (the version that write gave it), while the sales counted there since
     // say it should be lower: they landed between the target's compare and
     // its write (a compare by a read before the write, as with WooCommerce)

@@ -187,6 +187,10 @@ void WooConnector::write_stock(const std::vector<const sr::Command*>& commands, 
         r.level = now->stock_quantity;
         r.version = now->date_modified_gmt;
         r.at = gmt_ms(now->date_modified_gmt);
+        // Nothing was written, so nothing was replaced; and with the
+        // expected level found, whatever the hub counted there since came
+        // after this read: as good as a compare and write in one step.
+        r.compared = settings_.verify_before_write && s.expected.has_value();
         results.push_back(std::move(r));
         continue;
       }

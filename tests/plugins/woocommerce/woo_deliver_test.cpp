@@ -1,12 +1,20 @@
 // libwoocommerce.so: set_stock, set_price and add_note against the simulated store.
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 
 #include "woo_fixture.hpp"
 
 using namespace woo_test;
 
 namespace {
+
+// WooCommerce's "YYYY-MM-DDTHH:MM:SS" (GMT) in ms since the epoch.
+std::int64_t ms_of_gmt(const std::string& text) {
+  std::tm t{};
+  strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &t);
+  return static_cast<std::int64_t>(timegm(&t)) * 1000;
+}
 
 std::string sku_n(int i) {
   char buf[16];
@@ -195,6 +203,17 @@ TEST_CASE("verify_before_write: a level that is not the expected one is a confli
     CHECK(r.outcome == sr::Outcome::Ok);
     CHECK(r.level == q(12));
     CHECK(shop.sim.counters().writes == 0);
+    // Nothing written, nothing replaced; the expected level was found, so
+    // sales the hub counted meanwhile came after the read.
+    CHECK(r.compared);
+    CHECK(r.at == ms_of_gmt(shop.sim.product("B")->date_modified_gmt));
+    // Without the expected level checked, a sale may have come before the read.
+    REQUIRE(shop.plugin->deliver({shop.set_stock("5", "B", 12)}) == SR_OK);
+    CHECK_FALSE(result_of(shop, "5").compared);
+  }
+  SECTION("a real write compared by a read first is not atomic") {
+    CHECK_FALSE(result_of(shop, "2").compared);
+    CHECK(result_of(shop, "2").at == ms_of_gmt(shop.sim.product("B")->date_modified_gmt));
   }
 }
 

@@ -624,6 +624,11 @@ TEST_CASE("a sale replaced by our write in the seller is not a manual change: th
   auto again = on_level(ctx, st, "shop-b", level(10, "2026-11-23T03:21:01"), Pass::Refused);
   CHECK(again.defer);
   CHECK(again.writes.empty());
+  // Nor can a write that compared atomically (or wrote nothing) have
+  // replaced a sale: showing its level again is a change of the shop's own.
+  st.baselines.at("shop-b").written_version = "2026-11-23T03:21:01";
+  st.baselines.at("shop-b").written_compared = true;
+  CHECK(on_level(ctx, st, "shop-b", level(10, "2026-11-23T03:21:01"), Pass::Refused).defer);
 }
 
 TEST_CASE("the same unexplained level seen again keeps the time it was first seen") {
