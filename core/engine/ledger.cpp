@@ -300,11 +300,12 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // Looked at again a quarter of the settle time later: soon after the
     // poll, and a member whose polls fail is not asked (and logged) again
     // at every tick.
-    if (d.want_poll) d.defer->due_at = ctx.now + std::max(ctx.settle_ms / 4, 1);
-    if (d.want_poll)
+    if (d.want_poll) {
+      d.defer->due_at = ctx.now + std::max(ctx.settle_ms / 4, 1);
       d.log.push_back(entry(ctx, member, "observe", expected, obs.quantity, "unexplained level in " + member, "waiting",
                             "still unexplained " + std::to_string(ctx.settle_ms) + " ms after it was seen (version " +
                                 obs.version + "); reading " + member + "'s orders before calling it a manual change"));
+    }
     return d;
   }
 

@@ -166,7 +166,10 @@ void Processor::apply_level(store::Transaction& tx, const std::string& conn, con
     }
   } else {
     if (waiting) tx.delete_deferred(conn, obs.sku);
-    store::Baseline b = before.value_or(store::Baseline{conn, obs.sku, {}, {}, {}, {}, 0, 0, {}, {}, false, 0});
+    store::Baseline b;
+    if (before) b = *before;
+    b.connection = conn;
+    b.sku = obs.sku;
     b.expected = obs.quantity;
     b.last_observed = obs.quantity;
     b.observed_at = now;

@@ -19,6 +19,18 @@ bool has_table(Db& db, const std::string& name) {
   return q.step();
 }
 
+// A store file written at schema `version` holding `rows` (SQL inserts),
+// then opened, and so migrated, by this build.
+std::unique_ptr<Store> migrated_from(const TempDir& dir, int version, const char* rows) {
+  const std::string path = dir.file("store.db");
+  {
+    auto db = raw(path);
+    REQUIRE(prepare_schema(*db, schema_migrations().first(static_cast<std::size_t>(version)), true).ok());
+    db->exec(rows);
+  }
+  return open_store(path);
+}
+
 }  // namespace
 
 TEST_CASE("the schema history is numbered 1, 2, 3, ... without gaps") {
@@ -85,14 +97,9 @@ TEST_CASE("without apply an older store is reported, not migrated") {
 
 TEST_CASE("a store of schema version 2 keeps its baselines when it is migrated to the current schema") {
   TempDir dir;
-  const std::string path = dir.file("store.db");
-  {
-    auto db = raw(path);
-    REQUIRE(prepare_schema(*db, schema_migrations().first(2), true).ok());
-    db->exec("INSERT INTO baselines (connection, sku, expected, last_written, last_observed, observed_version, "
-             "written_at, observed_at) VALUES ('shop-a', 'SKU-1', 7000, 8000, NULL, 'v1', 10, 20)");
-  }
-  auto store = open_store(path);
+  auto store = migrated_from(dir, 2,
+                             "INSERT INTO baselines (connection, sku, expected, last_written, last_observed, observed_version, "
+                             "written_at, observed_at) VALUES ('shop-a', 'SKU-1', 7000, 8000, NULL, 'v1', 10, 20)");
   auto tx = store->begin();
   auto b = tx->baseline("shop-a", "SKU-1");
   REQUIRE(b);
@@ -109,14 +116,9 @@ TEST_CASE("a store of schema version 2 keeps its baselines when it is migrated t
 
 TEST_CASE("a store of schema version 3 keeps its order line counts when it is migrated to the current schema") {
   TempDir dir;
-  const std::string path = dir.file("store.db");
-  {
-    auto db = raw(path);
-    REQUIRE(prepare_schema(*db, schema_migrations().first(3), true).ok());
-    db->exec("INSERT INTO order_lines (connection, order_id, line_id, sku, counted) "
-             "VALUES ('shop-a', '100', '1', 'SKU-1', 2000)");
-  }
-  auto store = open_store(path);
+  auto store = migrated_from(dir, 3,
+                             "INSERT INTO order_lines (connection, order_id, line_id, sku, counted) "
+                             "VALUES ('shop-a', '100', '1', 'SKU-1', 2000)");
   auto tx = store->begin();
   auto lines = tx->order_lines("shop-a", "100");
   REQUIRE(lines.size() == 1);
@@ -132,14 +134,9 @@ TEST_CASE("a store of schema version 3 keeps its order line counts when it is mi
 
 TEST_CASE("a store of schema version 4 keeps its waiting levels when it is migrated to the current schema") {
   TempDir dir;
-  const std::string path = dir.file("store.db");
-  {
-    auto db = raw(path);
-    REQUIRE(prepare_schema(*db, schema_migrations().first(4), true).ok());
-    db->exec("INSERT INTO deferred_levels (connection, sku, observed, version, observed_at, due_at, holds) "
-             "VALUES ('shop-a', 'SKU-1', 7000, 'v9', 100, 300, 1)");
-  }
-  auto store = open_store(path);
+  auto store = migrated_from(dir, 4,
+                             "INSERT INTO deferred_levels (connection, sku, observed, version, observed_at, due_at, holds) "
+                             "VALUES ('shop-a', 'SKU-1', 7000, 'v9', 100, 300, 1)");
   auto tx = store->begin();
   auto d = tx->deferred("shop-a", "SKU-1");
   REQUIRE(d);
