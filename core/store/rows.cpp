@@ -90,6 +90,7 @@ Baseline baseline(const Query& q) {
   b.written_version = q.text(9);
   b.written_compared = q.integer(10) != 0;
   b.written_remote_at = q.integer(11);
+  b.rereads = static_cast<int>(q.integer(12));
   return b;
 }
 
@@ -171,6 +172,8 @@ DeferredLevel deferred_level(const Query& q) {
   d.due_at = q.integer(5);
   d.holds = q.integer(6) != 0;
   d.read_at = q.integer(7);
+  d.at = q.integer(8);
+  d.stale = q.integer(9) != 0;
   return d;
 }
 
