@@ -128,17 +128,23 @@ Decision on_sale(const LedgerContext& ctx, const SkuState& st, const std::string
     } else if (by_read && sale_at < second + 1000 && !b.expected_alt) {
       // The same second as the write: before it (replaced) or after it.
       b.expected_alt = b.expected;
+      b.alt_seen = false;
       b.expected -= sold;
     } else {
       b.expected -= sold;
       if (b.expected_alt) *b.expected_alt -= sold;
     }
-    // The level that waited for its cause shows this sale: settled, and the
-    // writes it held may go.
-    if (st.deferred && st.deferred->connection == member && st.deferred->observed == b.expected)
-      d.clear_deferred = true;
-    else
+    // The level that waited for its cause shows this sale: it is judged at
+    // once, after the other events that came with this one (a poll brings
+    // many orders; a sum part way through them can match by chance), and
+    // explained then, the writes it held go.
+    if (st.deferred && st.deferred->connection == member && st.deferred->observed == b.expected) {
+      d.defer = *st.deferred;
+      d.defer->due_at = ctx.now;
+      d.judge_now = true;
+    } else {
       mark_stale(d, st, member, sale_at);
+    }
   }
 
   if (ctx.pool.master && !is_master(ctx.pool, member)) {
@@ -256,16 +262,30 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // it by chance (a lost order webhook, or orders sold while the hub was
     // down), and it then waits like any unexplained level. Without a settle
     // time there is no waiting.
-    const bool proof = pass == Pass::Due || ctx.settle_ms <= 0;
-    if (proof && obs.quantity == *prev->expected_alt && obs.quantity != expected) {
+    // Nor is a reading that may predate sales counted while it waited (it is
+    // read again first, below).
+    const bool reread_first = st.deferred && st.deferred->stale && prev->rereads < kMaxRereads;
+    const bool proof = (pass == Pass::Due && !reread_first) || ctx.settle_ms <= 0;
+    const bool shows_alt = obs.quantity == *prev->expected_alt && obs.quantity != expected;
+    // Judged after the member's orders were read, a reading that shows
+    // neither level (a manual change since) is judged against the one an
+    // earlier reading showed.
+    const bool seen_before = proof && prev->alt_seen && obs.quantity != expected;
+    if (proof && (shows_alt || seen_before)) {
       // The sales counted while our last write was on its way landed after
       // it (rather than being replaced by it): the member shows the written
       // level moved by them.
-      d.log.push_back(entry(ctx, member, "observe", prev->expected, obs.quantity,
-                            "sale(s) counted during the hub's write landed after it in " + member, "ok"));
-      expected = obs.quantity;
+      d.log.push_back(entry(ctx, member, "observe", prev->expected, *prev->expected_alt,
+                            "sale(s) counted around the hub's write: " + member + " shows the second level" +
+                                (shows_alt ? "" : " (an earlier reading showed it)"),
+                            "ok"));
+      expected = *prev->expected_alt;
       b.expected = expected;
       b.expected_alt.reset();
+      b.alt_seen = false;
+    } else if (shows_alt) {
+      // Noted; it waits below for the member's orders.
+      b.alt_seen = true;
     } else if (pass == Pass::Refused || pass == Pass::Due) {
       // A reading made after every write of ours there was acknowledged
       // (Refused), or judged after the member's orders were read (Due):
@@ -300,7 +320,10 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
 
   Quantity diff = obs.quantity - expected;
   if (diff == Quantity()) {
-    if (drop_alt) b.expected_alt.reset();
+    if (drop_alt) {
+      b.expected_alt.reset();
+      b.alt_seen = false;
+    }
     b.rereads = 0;
     // Explained, and at least as new as a level still waiting for its cause:
     // that one is superseded. Remote versions may have one-second resolution,
@@ -335,7 +358,10 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
                                    again ? st.deferred->observed_at : ctx.now,
                                    st.deferred ? st.deferred->due_at : ctx.now + ctx.settle_ms, true, obs.read_at,
                                    obs.at, pass != Pass::Refused && ((again && st.deferred->stale) || write_second)};
-    d.want_poll = pass == Pass::Recheck;
+    // A poll is asked for once it has waited the settle time (a sale that
+    // matched it for a moment made it due early: it waits out the rest).
+    d.want_poll = pass == Pass::Recheck && ctx.now - d.defer->observed_at >= ctx.settle_ms;
+    if (pass == Pass::Recheck && !d.want_poll) d.defer->due_at = d.defer->observed_at + ctx.settle_ms;
     // Looked at again a quarter of the settle time later: soon after the
     // poll, and a member whose polls fail is not asked (and logged) again
     // at every tick.
@@ -366,6 +392,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
                       obs.quantity.to_string() + ")";
   d.cause = cause;
   b.expected_alt.reset();
+  b.alt_seen = false;
   b.rereads = 0;
   if (!ctx.pool.master) {
     Quantity new_q = pool_q + diff;
@@ -431,6 +458,7 @@ Decision on_unseen_give_back(const LedgerContext& ctx, const SkuState& st, const
   if (w.written_at == 0 || w.written_compared || w.written_at + 1000 < placed_at) return d;
   auto& b = baseline_for(d, st, ctx, member);
   b.expected_alt = b.expected + back;
+  b.alt_seen = false;
   return d;
 }
 
@@ -462,6 +490,7 @@ Decision on_written(const LedgerContext& ctx, const SkuState& st, const std::str
   auto& b = baseline_for(d, st, ctx, member);
   b.expected = compared ? written + counted_since : written;
   b.expected_alt.reset();
+  b.alt_seen = false;
   if (!compared && counted_since != Quantity()) {
     // The target's answer, made just after the write, shows what it holds:
     // with the sales moved by them they landed after the write (they had

@@ -53,6 +53,7 @@ struct Decision {
   std::optional<store::DeferredLevel> defer;    // judge this observation later
   bool clear_deferred = false;                  // the member's deferred observation is settled (its writes may go)
   bool want_poll = false;                       // poll the member's orders: look for the cause
+  bool judge_now = false;                       // `defer` was made due now: judge it after this step
   std::vector<store::LogEntry> log;
   // Why the writes are made, as the target's log shows it ("manual change in
   // shop-b (5 -> 7)", "join of shop-c"); empty: the event's own cause.
@@ -77,7 +78,10 @@ sr::Quantity shown(const config::PoolConfig& pool, sr::Quantity pool_quantity);
 // made without an atomic compare, means the sale landed before that write,
 // which erased it there: the member shows the write, not moved by the sale.
 // In the same second it may be either: `expected_alt` keeps the other level
-// until a reading tells. `cause` is for the log ("order 123 in shop-a").
+// until a reading tells. A level of the member waiting for its cause that
+// the sale brings `expected` to is made due now (judged after the events
+// that came with this one), not settled on the spot. `cause` is for the log
+// ("order 123 in shop-a").
 Decision on_sale(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity sold,
                  const std::string& cause, const std::string& order_id, store::Millis sale_at = 0);
 

@@ -272,6 +272,7 @@ void Processor::store_decision(store::Transaction& tx, const config::PoolConfig&
     enqueue(tx, w.member, c, "set_stock:" + sku, d.cause.empty() ? cause : d.cause, now, fx);
   }
   if (d.defer) tx.put_deferred(*d.defer);
+  if (d.judge_now) fx.settle = true;
   if (d.want_poll && d.defer) fx.poll.insert(d.defer->connection);
   for (auto e : d.log) {
     if (e.sku.empty()) e.sku = sku;

@@ -91,6 +91,7 @@ Baseline baseline(const Query& q) {
   b.written_compared = q.integer(10) != 0;
   b.written_remote_at = q.integer(11);
   b.rereads = static_cast<int>(q.integer(12));
+  b.alt_seen = q.integer(13) != 0;
   return b;
 }
 

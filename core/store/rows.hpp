@@ -35,7 +35,7 @@ inline constexpr const char* kProductColumns =
 Product product(const Query& q);
 
 inline constexpr const char* kBaselineColumns =
-    "connection, sku, expected, last_written, last_observed, observed_version, written_at, observed_at, expected_alt, written_version, written_compared, written_remote_at, rereads";
+    "connection, sku, expected, last_written, last_observed, observed_version, written_at, observed_at, expected_alt, written_version, written_compared, written_remote_at, rereads, alt_seen";
 Baseline baseline(const Query& q);
 
 inline constexpr const char* kPoolMemberColumns = "pool, connection, state, since, message";

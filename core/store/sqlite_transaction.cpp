@@ -58,11 +58,12 @@ void SqliteTransaction::put_baseline(const Baseline& b) {
   db().query(
           "INSERT OR REPLACE INTO baselines (connection, sku, expected, last_written, last_observed, "
           "observed_version, written_at, observed_at, expected_alt, written_version, "
-          "written_compared, written_remote_at, rereads) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
+          "written_compared, written_remote_at, rereads, alt_seen) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
       .bind(b.connection, b.sku, b.expected.milli(), rows::milli(b.last_written), rows::milli(b.last_observed),
             b.observed_version, b.written_at, b.observed_at, rows::milli(b.expected_alt), b.written_version,
             static_cast<std::int64_t>(b.written_compared ? 1 : 0), b.written_remote_at,
-            static_cast<std::int64_t>(b.rereads))
+            static_cast<std::int64_t>(b.rereads), static_cast<std::int64_t>(b.alt_seen ? 1 : 0))
       .run();
 }
 

@@ -94,6 +94,10 @@ struct Baseline {
   // sales counted while they waited may be newer than the reading (see
   // DeferredLevel::stale); reset when a level there is judged.
   int rereads = 0;
+  // A reading showed `expected_alt` before the member's orders were read
+  // (it is taken as shown only then); a later reading that shows neither
+  // level after a manual change still tells which one it was.
+  bool alt_seen = false;
 };
 
 // How much of one order line is currently counted as taken from stock.

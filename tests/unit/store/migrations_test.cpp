@@ -170,7 +170,10 @@ TEST_CASE("a store of schema version 6 keeps its waiting levels and baselines wh
   REQUIRE(b);
   CHECK(b->expected == sr::Quantity::units(7));
   CHECK(b->rereads == 0);
+  CHECK_FALSE(b->alt_seen);
   b->rereads = 2;
+  b->alt_seen = true;
   tx->put_baseline(*b);
   CHECK(tx->baseline("shop-a", "SKU-1")->rereads == 2);
+  CHECK(tx->baseline("shop-a", "SKU-1")->alt_seen);
 }
