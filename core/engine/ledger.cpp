@@ -256,6 +256,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
   // The second level is dropped once a reading is judged against `expected`
   // alone; a reading that waits for its cause keeps it.
   bool drop_alt = false;
+  bool alt_to_prove = false;  // this reading shows the second level: prove it with a poll at once
   if (prev->expected_alt) {
     // Showing the second level is taken as its proof only once the member's
     // orders were read (Due): sales not heard of yet can bring a reading to
@@ -284,8 +285,9 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
       b.expected_alt.reset();
       b.alt_seen = false;
     } else if (shows_alt) {
-      // Noted; it waits below for the member's orders.
+      // Noted; it waits below for the member's orders, read at once.
       b.alt_seen = true;
+      alt_to_prove = true;
     } else if (pass == Pass::Refused || pass == Pass::Due) {
       // A reading made after every write of ours there was acknowledged
       // (Refused), or judged after the member's orders were read (Due):
@@ -362,6 +364,14 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // matched it for a moment made it due early: it waits out the rest).
     d.want_poll = pass == Pass::Recheck && ctx.now - d.defer->observed_at >= ctx.settle_ms;
     if (pass == Pass::Recheck && !d.want_poll) d.defer->due_at = d.defer->observed_at + ctx.settle_ms;
+    if (alt_to_prove) {
+      // Most likely the second level is what it shows; the member's orders,
+      // read now rather than after the settle time, make that proof (its
+      // writes wait meanwhile).
+      d.want_poll = true;
+      d.defer->due_at = pass == Pass::Recheck ? ctx.now + std::max(ctx.settle_ms / 4, 1) : ctx.now;
+      return d;
+    }
     // Looked at again a quarter of the settle time later: soon after the
     // poll, and a member whose polls fail is not asked (and logged) again
     // at every tick.

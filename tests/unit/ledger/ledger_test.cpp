@@ -883,6 +883,8 @@ TEST_CASE("a second level a reading showed is remembered when a manual change fo
   REQUIRE(seen.defer);
   REQUIRE(baseline(seen, "shop-b"));
   CHECK(baseline(seen, "shop-b")->alt_seen);
+  CHECK(seen.want_poll);  // the orders are read at once to prove it
+  CHECK(seen.defer->due_at == ctx.now);
   st.baselines["shop-b"] = *baseline(seen, "shop-b");
   st.deferred = seen.defer;
   // The merchant adds 3 before the orders are read: shop-b shows 9, neither
