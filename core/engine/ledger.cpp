@@ -77,6 +77,17 @@ void write_members(Decision& d, const LedgerContext& ctx, const SkuState& st, Qu
   }
 }
 
+// A sale or restore made at `changed_at` (member's clock) was counted while
+// the member's level waited for its cause: if it was made in the same second
+// as that reading or later, the reading may not include it.
+void mark_stale(Decision& d, const SkuState& st, const std::string& member, store::Millis changed_at) {
+  if (d.clear_deferred || d.defer || !st.deferred || st.deferred->connection != member || st.deferred->stale) return;
+  const store::Millis at = st.deferred->at;
+  if (changed_at <= 0 || at <= 0 || changed_at < at - at % 1000) return;
+  d.defer = *st.deferred;
+  d.defer->stale = true;
+}
+
 }  // namespace
 
 Quantity shown(const config::PoolConfig& pool, Quantity q) {
@@ -117,15 +128,23 @@ Decision on_sale(const LedgerContext& ctx, const SkuState& st, const std::string
     } else if (by_read && sale_at < second + 1000 && !b.expected_alt) {
       // The same second as the write: before it (replaced) or after it.
       b.expected_alt = b.expected;
+      b.alt_seen = false;
       b.expected -= sold;
     } else {
       b.expected -= sold;
       if (b.expected_alt) *b.expected_alt -= sold;
     }
-    // The level that waited for its cause shows this sale: settled, and the
-    // writes it held may go.
-    if (st.deferred && st.deferred->connection == member && st.deferred->observed == b.expected)
-      d.clear_deferred = true;
+    // The level that waited for its cause shows this sale: it is judged at
+    // once, after the other events that came with this one (a poll brings
+    // many orders; a sum part way through them can match by chance), and
+    // explained then, the writes it held go.
+    if (st.deferred && st.deferred->connection == member && st.deferred->observed == b.expected) {
+      d.defer = *st.deferred;
+      d.defer->due_at = ctx.now;
+      d.judge_now = true;
+    } else {
+      mark_stale(d, st, member, sale_at);
+    }
   }
 
   if (ctx.pool.master && !is_master(ctx.pool, member)) {
@@ -177,6 +196,9 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
                           "skipped", "the product does not track stock; it is not synced"));
     return d;
   }
+  // The same reading seen again (a later poll reads it too: same level, same
+  // version).
+  const bool again = st.deferred && st.deferred->observed == obs.quantity && st.deferred->version == obs.version;
   if (st.busy.count(member)) {
     // A write of ours is on its way there: this level may predate it.
     // It keeps the time it was first seen, so it is not re-polled forever
@@ -185,7 +207,8 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version,
                                    looks_again(pass) && st.deferred ? st.deferred->observed_at : ctx.now,
                                    st.deferred ? st.deferred->due_at : ctx.now + std::max(ctx.settle_ms, 1),
-                                   st.deferred && st.deferred->holds, obs.read_at};
+                                   st.deferred && st.deferred->holds, obs.read_at, obs.at,
+                                   again && st.deferred->stale};
     return d;
   }
 
@@ -230,25 +253,50 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
   }
 
   Quantity expected = prev->expected;
+  // The second level is dropped once a reading is judged against `expected`
+  // alone; a reading that waits for its cause keeps it.
+  bool drop_alt = false;
+  bool alt_to_prove = false;  // this reading shows the second level: prove it with a poll at once
   if (prev->expected_alt) {
-    if (obs.quantity == *prev->expected_alt && obs.quantity != expected) {
+    // Showing the second level is taken as its proof only once the member's
+    // orders were read (Due): sales not heard of yet can bring a reading to
+    // it by chance (a lost order webhook, or orders sold while the hub was
+    // down), and it then waits like any unexplained level. Without a settle
+    // time there is no waiting.
+    // Nor is a reading that may predate sales counted while it waited (it is
+    // read again first, below).
+    const bool reread_first = st.deferred && st.deferred->stale && prev->rereads < kMaxRereads;
+    const bool proof = (pass == Pass::Due && !reread_first) || ctx.settle_ms <= 0;
+    const bool shows_alt = obs.quantity == *prev->expected_alt && obs.quantity != expected;
+    // Judged after the member's orders were read, a reading that shows
+    // neither level (a manual change since) is judged against the one an
+    // earlier reading showed.
+    const bool seen_before = proof && prev->alt_seen && obs.quantity != expected;
+    if (proof && (shows_alt || seen_before)) {
       // The sales counted while our last write was on its way landed after
       // it (rather than being replaced by it): the member shows the written
       // level moved by them.
-      d.log.push_back(entry(ctx, member, "observe", prev->expected, obs.quantity,
-                            "sale(s) counted during the hub's write landed after it in " + member, "ok"));
-      expected = obs.quantity;
+      d.log.push_back(entry(ctx, member, "observe", prev->expected, *prev->expected_alt,
+                            "sale(s) counted around the hub's write: " + member + " shows the second level" +
+                                (shows_alt ? "" : " (an earlier reading showed it)"),
+                            "ok"));
+      expected = *prev->expected_alt;
       b.expected = expected;
       b.expected_alt.reset();
+      b.alt_seen = false;
+    } else if (shows_alt) {
+      // Noted; it waits below for the member's orders, read at once.
+      b.alt_seen = true;
+      alt_to_prove = true;
     } else if (pass == Pass::Refused || pass == Pass::Due) {
       // A reading made after every write of ours there was acknowledged
       // (Refused), or judged after the member's orders were read (Due):
       // whatever it shows is decided below against `expected` alone.
-      b.expected_alt.reset();
+      drop_alt = true;
     }
   }
   if (pass == Pass::Refused && !ctx.pool.master && prev->last_written && obs.quantity == *prev->last_written &&
-      obs.quantity != expected && prev->written_at > 0 && !prev->written_compared &&
+      obs.quantity != expected && prev->written_at > 0 && !prev->written_compared && prev->written_remote_at == 0 &&
       (obs.version.empty() ? prev->written_version.empty() : obs.version == prev->written_version)) {
     // Read just now, the member shows exactly our last acknowledged write
     // (one that compared by a read first: an atomic one replaced nothing),
@@ -259,7 +307,11 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // member shows is explained, and it gets the pool's level again below.
     // Not a manual change. (Only for such a fresh read: a webhook built
     // before a later change can show the same level and version, one-second
-    // versions cannot tell them apart.)
+    // versions cannot tell them apart. And only when the write's answer did
+    // not say when it was made: then on_sale placed each sale by its time
+    // already, keeping both levels for the same second, and a sale and a
+    // cancel not heard of yet can bring the member back to our write by
+    // chance.)
     expected = obs.quantity;
     b.expected = expected;
     d.log.push_back(entry(ctx, member, "observe", prev->expected, obs.quantity,
@@ -270,6 +322,11 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
 
   Quantity diff = obs.quantity - expected;
   if (diff == Quantity()) {
+    if (drop_alt) {
+      b.expected_alt.reset();
+      b.alt_seen = false;
+    }
+    b.rereads = 0;
     // Explained, and at least as new as a level still waiting for its cause:
     // that one is superseded. Remote versions may have one-second resolution,
     // so a level read before our write in the same second can arrive late
@@ -290,13 +347,31 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     // same version) keeps the time it was first seen, so it is judged after
     // a poll that started later than that, not re-deferred by every poll. A
     // newer version may hold a newer sale: its own time counts.
-    bool again = st.deferred && st.deferred->observed == obs.quantity && st.deferred->version == obs.version;
     d.clear_deferred = false;
+    // A reading made in the same second as our last write there may have
+    // been made before it (a webhook built just before the write and
+    // received after its answer): it is read again rather than judged. (Not
+    // one the target gave when it refused a write of ours: that was read
+    // after every earlier write of ours there was acknowledged.)
+    const bool write_second = pass != Pass::Refused && obs.at > 0 && prev->written_remote_at > 0 &&
+                              obs.at / 1000 == prev->written_remote_at / 1000;
     // Until it is judged, no write of ours replaces what the member shows.
     d.defer = store::DeferredLevel{member, ctx.sku, obs.quantity, obs.version,
                                    again ? st.deferred->observed_at : ctx.now,
-                                   st.deferred ? st.deferred->due_at : ctx.now + ctx.settle_ms, true, obs.read_at};
-    d.want_poll = pass == Pass::Recheck;
+                                   st.deferred ? st.deferred->due_at : ctx.now + ctx.settle_ms, true, obs.read_at,
+                                   obs.at, pass != Pass::Refused && ((again && st.deferred->stale) || write_second)};
+    // A poll is asked for once it has waited the settle time (a sale that
+    // matched it for a moment made it due early: it waits out the rest).
+    d.want_poll = pass == Pass::Recheck && ctx.now - d.defer->observed_at >= ctx.settle_ms;
+    if (pass == Pass::Recheck && !d.want_poll) d.defer->due_at = d.defer->observed_at + ctx.settle_ms;
+    if (alt_to_prove) {
+      // Most likely the second level is what it shows; the member's orders,
+      // read now rather than after the settle time, make that proof (its
+      // writes wait meanwhile).
+      d.want_poll = true;
+      d.defer->due_at = pass == Pass::Recheck ? ctx.now + std::max(ctx.settle_ms / 4, 1) : ctx.now;
+      return d;
+    }
     // Looked at again a quarter of the settle time later: soon after the
     // poll, and a member whose polls fail is not asked (and logged) again
     // at every tick.
@@ -309,10 +384,26 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
     return d;
   }
 
+  if (pass == Pass::Due && st.deferred && st.deferred->stale && prev->rereads < kMaxRereads) {
+    // Sales or restores counted while it waited may be newer than this
+    // reading: judged against a level that includes them, it would look like
+    // a manual change. Read the member again, with a write of the pool's
+    // level that compares first: it finds `expected`, or shows what the
+    // member holds now, judged afresh (Pass::Refused).
+    b.rereads = prev->rereads + 1;
+    d.writes.push_back({member, shown(ctx.pool, pool_q)});
+    d.log.push_back(entry(ctx, member, "observe", expected, obs.quantity, "unexplained level in " + member, "re-read",
+                          "sales or restores counted since may be newer than this reading (version " + obs.version +
+                              "); reading " + member + " again before calling it a manual change"));
+    return d;
+  }
+
   std::string cause = "manual change in " + member + " (" + prev->expected.to_string() + " -> " +
                       obs.quantity.to_string() + ")";
   d.cause = cause;
   b.expected_alt.reset();
+  b.alt_seen = false;
+  b.rereads = 0;
   if (!ctx.pool.master) {
     Quantity new_q = pool_q + diff;
     b.expected = obs.quantity;
@@ -367,14 +458,17 @@ Decision on_delta(const LedgerContext& ctx, const SkuState& st, const std::strin
 }
 
 Decision on_unseen_give_back(const LedgerContext& ctx, const SkuState& st, const std::string& member, Quantity back,
-                             store::Millis placed_at) {
+                             store::Millis placed_at, store::Millis changed_at) {
   Decision d;
   auto known = st.baselines.find(member);
-  if (known == st.baselines.end() || known->second.expected_alt || back <= Quantity()) return d;
+  if (known == st.baselines.end() || back <= Quantity()) return d;
+  mark_stale(d, st, member, changed_at);
+  if (known->second.expected_alt) return d;
   const auto& w = known->second;
   if (w.written_at == 0 || w.written_compared || w.written_at + 1000 < placed_at) return d;
   auto& b = baseline_for(d, st, ctx, member);
   b.expected_alt = b.expected + back;
+  b.alt_seen = false;
   return d;
 }
 
@@ -406,6 +500,7 @@ Decision on_written(const LedgerContext& ctx, const SkuState& st, const std::str
   auto& b = baseline_for(d, st, ctx, member);
   b.expected = compared ? written + counted_since : written;
   b.expected_alt.reset();
+  b.alt_seen = false;
   if (!compared && counted_since != Quantity()) {
     // The target's answer, made just after the write, shows what it holds:
     // with the sales moved by them they landed after the write (they had

@@ -53,6 +53,7 @@ struct Decision {
   std::optional<store::DeferredLevel> defer;    // judge this observation later
   bool clear_deferred = false;                  // the member's deferred observation is settled (its writes may go)
   bool want_poll = false;                       // poll the member's orders: look for the cause
+  bool judge_now = false;                       // `defer` was made due now: judge it after this step
   std::vector<store::LogEntry> log;
   // Why the writes are made, as the target's log shows it ("manual change in
   // shop-b (5 -> 7)", "join of shop-c"); empty: the event's own cause.
@@ -77,7 +78,10 @@ sr::Quantity shown(const config::PoolConfig& pool, sr::Quantity pool_quantity);
 // made without an atomic compare, means the sale landed before that write,
 // which erased it there: the member shows the write, not moved by the sale.
 // In the same second it may be either: `expected_alt` keeps the other level
-// until a reading tells. `cause` is for the log ("order 123 in shop-a").
+// until a reading tells. A level of the member waiting for its cause that
+// the sale brings `expected` to is made due now (judged after the events
+// that came with this one), not settled on the spot. `cause` is for the log
+// ("order 123 in shop-a").
 Decision on_sale(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity sold,
                  const std::string& cause, const std::string& order_id, store::Millis sale_at = 0);
 
@@ -89,12 +93,18 @@ Decision on_sale(const LedgerContext&, const SkuState&, const std::string& membe
 //            orders were not read since it was seen: still unexplained, it
 //            keeps waiting and asks for a poll of the member (want_poll);
 //   Due      a waiting level whose settle time passed and whose member was
-//            polled since: explained, or a manual change;
+//            polled since: explained, or a manual change. Unless a sale or
+//            restore counted there while it waited was made in the same
+//            second as the reading or later (DeferredLevel::stale): the
+//            reading may predate it, so the member is read again (a write
+//            of the pool's level that compares first) instead, at most
+//            kMaxRereads times in a row;
 //   Refused  what the member showed when it refused a write of ours
 //            (outcome conflict of compare-before-write): read just now, after
 //            every earlier write of ours there was acknowledged. Otherwise
 //            like Fresh.
 enum class Pass { Fresh, Recheck, Due, Refused };
+inline constexpr int kMaxRereads = 3;
 // Recheck and Due look again at a level that waits (a deferred level).
 inline bool looks_again(Pass p) { return p == Pass::Recheck || p == Pass::Due; }
 
@@ -119,7 +129,8 @@ Decision on_join(const LedgerContext&, const SkuState&, const std::string& membe
 // them. Otherwise each may have landed between the target's compare and
 // its write (replaced by it: the member shows `written`) or after it:
 // `expected` is `written`, and `expected_alt` the level moved by them, until
-// a reading tells which (on_level). A level of the member that waited only
+// a reading tells which (on_level: one that shows `expected_alt` tells only
+// once the member's orders were read since, Pass::Due). A level of the member that waited only
 // because this write was on its way is superseded by the answer when it
 // shows the same, or is older (clear_deferred).
 // `remote_at`: when the answer's state was made on the member's clock
@@ -137,8 +148,11 @@ Decision on_written(const LedgerContext&, const SkuState&, const std::string& me
 // one second of slack for sources that keep whole seconds), and the target
 // did not compare and write it in one step: otherwise nothing could have
 // replaced the taking.
+// `changed_at`: the order's modification time on the member's clock (0:
+// not known); a level of the member waiting for its cause may predate the
+// give-back (DeferredLevel::stale).
 Decision on_unseen_give_back(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity back,
-                             store::Millis placed_at);
+                             store::Millis placed_at, store::Millis changed_at = 0);
 
 // ---- order lines --------------------------------------------------------------
 

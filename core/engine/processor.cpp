@@ -112,7 +112,8 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
       const auto* pool = pool_for(cfg_, conn, line.sku);
       if (back <= Quantity() || !pool || excluded(tx, conn, line.sku, now, order.id)) continue;
       LedgerContext ctx{*pool, line.sku, now, cfg_.engine.settle_ms};
-      store_decision(tx, *pool, line.sku, on_unseen_give_back(ctx, load(tx, *pool, line.sku, conn), conn, back, order.created_at),
+      store_decision(tx, *pool, line.sku,
+                     on_unseen_give_back(ctx, load(tx, *pool, line.sku, conn), conn, back, order.created_at, ev.at),
                      cause, now, fx);
     }
   }
@@ -206,6 +207,7 @@ void Processor::apply_deferred(store::Transaction& tx, const store::DeferredLeve
   obs.quantity = d.observed;
   obs.version = d.version;
   obs.read_at = d.read_at;  // read before a write of ours was acknowledged: stale
+  obs.at = d.at;
   // Left in place: the ledger either settles it (cleared) or keeps it waiting
   // with its first-seen time (replaced).
   apply_level(tx, d.connection, obs, pass, now, fx);
@@ -270,6 +272,7 @@ void Processor::store_decision(store::Transaction& tx, const config::PoolConfig&
     enqueue(tx, w.member, c, "set_stock:" + sku, d.cause.empty() ? cause : d.cause, now, fx);
   }
   if (d.defer) tx.put_deferred(*d.defer);
+  if (d.judge_now) fx.settle = true;
   if (d.want_poll && d.defer) fx.poll.insert(d.defer->connection);
   for (auto e : d.log) {
     if (e.sku.empty()) e.sku = sku;
@@ -419,6 +422,7 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
       seen.sku = s->sku;
       seen.quantity = *r.level;
       seen.version = r.version;
+      seen.at = r.at;
       // A target that compares atomically cannot have replaced a sale.
       apply_level(tx, item.target, seen, r.compared ? Pass::Fresh : Pass::Refused, now, fx);
     }

@@ -23,6 +23,7 @@ struct StepEffects {
   std::set<std::string> deliver;   // targets with new outbox items
   std::map<std::string, std::size_t> queued;  // target -> commands queued (a batch window's arrivals)
   std::set<std::string> poll;      // connections whose orders should be polled now
+  bool settle = false;             // a waiting level was made due now: judge the due ones
 };
 
 // Facts about connections the processor needs (from the loaded plugins).

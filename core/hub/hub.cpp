@@ -252,6 +252,7 @@ void Hub::after(const engine::StepEffects& fx) {
     }
   }
   for (const auto& t : fx.deliver) kick_deliver(t);
+  if (fx.settle) settle_deferred();  // after this batch, not at the next tick
   for (const auto& p : fx.poll) {
     auto it = conns_.find(p);
     if (it != conns_.end()) kick_poll(*it->second, sr::PollMode::Orders);  // the cause of a waiting level

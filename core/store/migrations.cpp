@@ -197,6 +197,17 @@ constexpr const char* kSchemaV6 = R"sql(
 ALTER TABLE baselines ADD COLUMN written_remote_at INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 7: a waiting level's own time on the member's clock and whether a
+// sale counted while it waited may be newer than it (it is read again
+// rather than judged), how many times in a row that happened, and whether
+// a reading showed the second level before it could be taken as proof.
+constexpr const char* kSchemaV7 = R"sql(
+ALTER TABLE deferred_levels ADD COLUMN at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deferred_levels ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE baselines ADD COLUMN rereads INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE baselines ADD COLUMN alt_seen INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
@@ -204,6 +215,7 @@ constexpr Migration kMigrations[] = {
     {4, kSchemaV4},
     {5, kSchemaV5},
     {6, kSchemaV6},
+    {7, kSchemaV7},
 };
 
 bool has_table(Db& db, const char* name) {

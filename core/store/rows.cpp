@@ -90,6 +90,8 @@ Baseline baseline(const Query& q) {
   b.written_version = q.text(9);
   b.written_compared = q.integer(10) != 0;
   b.written_remote_at = q.integer(11);
+  b.rereads = static_cast<int>(q.integer(12));
+  b.alt_seen = q.integer(13) != 0;
   return b;
 }
 
@@ -171,6 +173,8 @@ DeferredLevel deferred_level(const Query& q) {
   d.due_at = q.integer(5);
   d.holds = q.integer(6) != 0;
   d.read_at = q.integer(7);
+  d.at = q.integer(8);
+  d.stale = q.integer(9) != 0;
   return d;
 }
 

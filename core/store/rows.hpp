@@ -35,7 +35,7 @@ inline constexpr const char* kProductColumns =
 Product product(const Query& q);
 
 inline constexpr const char* kBaselineColumns =
-    "connection, sku, expected, last_written, last_observed, observed_version, written_at, observed_at, expected_alt, written_version, written_compared, written_remote_at";
+    "connection, sku, expected, last_written, last_observed, observed_version, written_at, observed_at, expected_alt, written_version, written_compared, written_remote_at, rereads, alt_seen";
 Baseline baseline(const Query& q);
 
 inline constexpr const char* kPoolMemberColumns = "pool, connection, state, since, message";
@@ -45,7 +45,7 @@ inline constexpr const char* kLogColumns =
     "id, at, level, connection, sku, order_id, kind, old_qty, new_qty, cause, result, message";
 LogEntry log_entry(const Query& q);
 
-inline constexpr const char* kDeferredColumns = "connection, sku, observed, version, observed_at, due_at, holds, read_at";
+inline constexpr const char* kDeferredColumns = "connection, sku, observed, version, observed_at, due_at, holds, read_at, at, stale";
 DeferredLevel deferred_level(const Query& q);
 
 // Quantities are stored as INTEGER milli-units; NULL is "none".

@@ -58,10 +58,12 @@ void SqliteTransaction::put_baseline(const Baseline& b) {
   db().query(
           "INSERT OR REPLACE INTO baselines (connection, sku, expected, last_written, last_observed, "
           "observed_version, written_at, observed_at, expected_alt, written_version, "
-          "written_compared, written_remote_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
+          "written_compared, written_remote_at, rereads, alt_seen) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
       .bind(b.connection, b.sku, b.expected.milli(), rows::milli(b.last_written), rows::milli(b.last_observed),
             b.observed_version, b.written_at, b.observed_at, rows::milli(b.expected_alt), b.written_version,
-            static_cast<std::int64_t>(b.written_compared ? 1 : 0), b.written_remote_at)
+            static_cast<std::int64_t>(b.written_compared ? 1 : 0), b.written_remote_at,
+            static_cast<std::int64_t>(b.rereads), static_cast<std::int64_t>(b.alt_seen ? 1 : 0))
       .run();
 }
 
@@ -97,9 +99,9 @@ void SqliteTransaction::mark_order_seen(const std::string& connection, const std
 void SqliteTransaction::put_deferred(const DeferredLevel& d) {
   db().query(
           "INSERT OR REPLACE INTO deferred_levels (connection, sku, observed, version, observed_at, due_at, holds, "
-          "read_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+          "read_at, at, stale) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
       .bind(d.connection, d.sku, d.observed.milli(), d.version, d.observed_at, d.due_at,
-            static_cast<std::int64_t>(d.holds ? 1 : 0), d.read_at)
+            static_cast<std::int64_t>(d.holds ? 1 : 0), d.read_at, d.at, static_cast<std::int64_t>(d.stale ? 1 : 0))
       .run();
 }
 

@@ -90,6 +90,14 @@ struct Baseline {
   std::string written_version;              // remote version our last acknowledged write gave it
   bool written_compared = false;            // that write was compared and made in one step (no sale replaced)
   Millis written_remote_at = 0;             // when that write's state was made, on the member's clock (0: not known)
+  // Waiting levels read again in a row instead of being judged, because
+  // sales counted while they waited may be newer than the reading (see
+  // DeferredLevel::stale); reset when a level there is judged.
+  int rereads = 0;
+  // A reading showed `expected_alt` before the member's orders were read
+  // (it is taken as shown only then); a later reading that shows neither
+  // level after a manual change still tells which one it was.
+  bool alt_seen = false;
 };
 
 // How much of one order line is currently counted as taken from stock.
@@ -121,6 +129,14 @@ struct DeferredLevel {
   bool holds = false;
   // When the remote was read (StockLevel::read_at; 0: not known).
   Millis read_at = 0;
+  // The reading's own time on the member's clock (StockLevel::at, whole
+  // seconds for WooCommerce; 0: not known).
+  Millis at = 0;
+  // A sale or restore counted in the member while it waited was made in the
+  // same second as the reading or later, or our last write there was: the
+  // reading may predate it, so it cannot be judged against a level that
+  // includes it.
+  bool stale = false;
 };
 
 // The "product integration": a SKU in the hub linked to a remote product.

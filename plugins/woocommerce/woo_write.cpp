@@ -179,6 +179,7 @@ void WooConnector::write_stock(const std::vector<const sr::Command*>& commands, 
                                          ": not written");
         r.level = now->stock_quantity;
         r.version = now->date_modified_gmt;
+        r.at = gmt_ms(now->date_modified_gmt);
         results.push_back(std::move(r));
         continue;
       }

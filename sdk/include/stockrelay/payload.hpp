@@ -223,7 +223,8 @@ struct CommandResult {
   // target's own clock (ms since the epoch; 0: not known), on the same time
   // base as that target's OrderEvent::at. A sale or restore of an order
   // modified before it landed before the write, so a write that compared by
-  // a read (compared false) replaced it there. Appended; JSON "at".
+  // a read (compared false) replaced it there. Outcome conflict: when the
+  // level found was made (StockLevel::at). Appended; JSON "at".
   std::int64_t at = 0;
 };
 

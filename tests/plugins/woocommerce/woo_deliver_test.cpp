@@ -186,6 +186,10 @@ TEST_CASE("verify_before_write: a level that is not the expected one is a confli
   CHECK(conflict.outcome == sr::Outcome::Conflict);
   CHECK(conflict.level == q(8));
   CHECK(conflict.version == shop.sim.product("A")->date_modified_gmt);
+  // When the level found was made: the hub tells a sale counted later, made
+  // in that second or after, from one the level already shows.
+  CHECK(conflict.at == ms_of_gmt(shop.sim.product("A")->date_modified_gmt));
+  CHECK(conflict.at > 0);
   CHECK(shop.sim.stock("A") == 8);
   CHECK(result_of(shop, "2").outcome == sr::Outcome::Ok);
   CHECK(shop.sim.stock("B") == 12);

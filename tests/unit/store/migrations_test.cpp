@@ -147,3 +147,33 @@ TEST_CASE("a store of schema version 4 keeps its waiting levels when it is migra
   tx->put_deferred(*d);
   CHECK(tx->deferred("shop-a", "SKU-1")->read_at == 250);
 }
+
+TEST_CASE("a store of schema version 6 keeps its waiting levels and baselines when it is migrated to the current schema") {
+  TempDir dir;
+  auto store = migrated_from(dir, 6,
+                             "INSERT INTO deferred_levels (connection, sku, observed, version, observed_at, due_at, holds, "
+                             "read_at) VALUES ('shop-a', 'SKU-1', 7000, 'v9', 100, 300, 1, 90);"
+                             "INSERT INTO baselines (connection, sku, expected, last_written, last_observed, observed_version, "
+                             "written_at, observed_at) VALUES ('shop-a', 'SKU-1', 7000, 8000, NULL, 'v1', 10, 20)");
+  auto tx = store->begin();
+  auto d = tx->deferred("shop-a", "SKU-1");
+  REQUIRE(d);
+  CHECK(d->read_at == 90);
+  CHECK(d->at == 0);  // not known: never taken for older than a sale
+  CHECK_FALSE(d->stale);
+  d->at = 5000;
+  d->stale = true;
+  tx->put_deferred(*d);
+  CHECK(tx->deferred("shop-a", "SKU-1")->at == 5000);
+  CHECK(tx->deferred("shop-a", "SKU-1")->stale);
+  auto b = tx->baseline("shop-a", "SKU-1");
+  REQUIRE(b);
+  CHECK(b->expected == sr::Quantity::units(7));
+  CHECK(b->rereads == 0);
+  CHECK_FALSE(b->alt_seen);
+  b->rereads = 2;
+  b->alt_seen = true;
+  tx->put_baseline(*b);
+  CHECK(tx->baseline("shop-a", "SKU-1")->rereads == 2);
+  CHECK(tx->baseline("shop-a", "SKU-1")->alt_seen);
+}
