@@ -6,8 +6,13 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/metrics.hpp"
 #include "engine/batch_window.hpp"
@@ -32,6 +37,41 @@ std::string sku(int i) {
 void seed(WooHub& w, int n, int qty) {
   for (const auto& s : w.shops())
     for (int i = 0; i < n; ++i) w.shop(s).add_simple(sku(i), qty);
+}
+
+// What the hub logged since entry `after_id`, per shop: "kind/result" -> count
+// (shown when a burst took more requests than it should).
+std::string log_tally(WooHub& w, std::int64_t after_id) {
+  std::lock_guard lock(w.hub().store_mutex());
+  stockrelay::store::LogQuery q;
+  q.after_id = after_id;
+  q.limit = 1000000;
+  std::map<std::string, std::map<std::string, int>> tally;
+  std::vector<int> sales_per_s;  // how dense the burst reached the hub
+  std::int64_t first_sale = 0;
+  for (const auto& e : w.hub().store().log(q)) {
+    ++tally[e.connection][e.kind + "/" + e.result];
+    if (e.kind != "sale") continue;
+    if (!first_sale) first_sale = e.at;
+    auto s = static_cast<std::size_t>((e.at - first_sale) / 1000);
+    if (sales_per_s.size() <= s) sales_per_s.resize(s + 1);
+    ++sales_per_s[s];
+  }
+  std::string out = "\n  sales counted per second:";
+  for (int n : sales_per_s) out += " " + std::to_string(n);
+  for (const auto& [conn, kinds] : tally) {
+    out += "\n  " + (conn.empty() ? std::string("(none)") : conn) + ":";
+    for (const auto& [k, n] : kinds) out += " " + k + "=" + std::to_string(n);
+  }
+  return out;
+}
+
+std::int64_t last_log_id(WooHub& w) {
+  std::lock_guard lock(w.hub().store_mutex());
+  stockrelay::store::LogQuery q;
+  q.limit = 1;
+  auto last = w.hub().store().log(q);
+  return last.empty() ? 0 : last.back().id;
 }
 
 double windows_opened(const std::string& connection) {
@@ -71,8 +111,13 @@ TEST_CASE("batch window: a single sale goes out at once, a burst of sales in ful
   // that goes in full batches.
   writes_b = w.shop("shop-b").counters().writes;
   writes_c = w.shop("shop-c").counters().writes;
+  const auto reads_a = w.shop("shop-a").counters().reads;
+  const auto log_from = last_log_id(w);
+  const auto burst_t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < burst; ++i) w.shop("shop-a").place_order({{sku(i), 1}});
   w.settle(60000);
+  const auto burst_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - burst_t0).count();
   for (int i = 0; i < burst; ++i) {
     INFO(sku(i));
     CHECK(w.all_show(sku(i), i == 0 ? 48 : 49));
@@ -81,7 +126,14 @@ TEST_CASE("batch window: a single sale goes out at once, a burst of sales in ful
   const std::uint64_t before_dense = stockrelay::engine::dense_threshold(100);
   auto sent_b = w.shop("shop-b").counters().writes - writes_b;
   auto sent_c = w.shop("shop-c").counters().writes - writes_c;
-  INFO("write requests: shop-b " << sent_b << ", shop-c " << sent_c << " (floor " << floor << ")");
+  // Why, when it took more: how densely the sales reached the hub, and
+  // what else it did meanwhile (SR_DUMP=1 prints it in any case).
+  std::ostringstream why;
+  why << "write requests: shop-b " << sent_b << ", shop-c " << sent_c << " (floor " << floor << "); the burst settled in " << burst_ms
+      << " ms; shop-a was read " << w.shop("shop-a").counters().reads - reads_a << " times; the hub's log:"
+      << log_tally(w, log_from);
+  INFO(why.str());
+  if (std::getenv("SR_DUMP")) std::cout << why.str() << "\n";
   CHECK(sent_b <= floor + before_dense);
   CHECK(sent_c <= floor + before_dense);
   CHECK(windows_opened("shop-b") > windows_b);
