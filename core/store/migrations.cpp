@@ -208,6 +208,21 @@ ALTER TABLE baselines ADD COLUMN rereads INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE baselines ADD COLUMN alt_seen INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 8: outbox indexes over live items only. Done items stay in the
+// outbox, so indexes over every item grew with its history: looking up the
+// pending item to coalesce with, or whether a write is on its way, walked
+// every command ever sent for that SKU. And claims took due items oldest
+// first by sorting every due item of the target (thousands in a burst) to
+// hand out one batch; an index of pending items in id order hands them out
+// in order and stops at the batch's size.
+constexpr const char* kSchemaV8 = R"sql(
+DROP INDEX outbox_due;
+DROP INDEX outbox_coalesce;
+CREATE INDEX outbox_due ON outbox (target, next_attempt_at) WHERE state = 'pending';
+CREATE INDEX outbox_claim ON outbox (target, id) WHERE state = 'pending';
+CREATE INDEX outbox_live ON outbox (target, coalesce_key) WHERE state IN ('pending', 'in_flight');
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
@@ -216,6 +231,7 @@ constexpr Migration kMigrations[] = {
     {5, kSchemaV5},
     {6, kSchemaV6},
     {7, kSchemaV7},
+    {8, kSchemaV8},
 };
 
 bool has_table(Db& db, const char* name) {

@@ -302,8 +302,8 @@ std::size_t SqliteStore::outbox_depth(const std::string& target) {
 
 std::size_t SqliteStore::outbox_due(const std::string& target, Millis now, std::size_t limit) {
   std::lock_guard guard(read_mu_);
-  auto q = reader_->query(std::string("SELECT count(*) FROM (SELECT 1 FROM outbox WHERE ") + rows::kOutboxDueWhere +
-                          " LIMIT ?3)");
+  auto q = reader_->query(std::string("SELECT count(*) FROM (SELECT 1 FROM outbox INDEXED BY outbox_due WHERE ") +
+                          rows::kOutboxDueWhere + " LIMIT ?3)");
   q.bind(target, now, rows::limit(limit));
   q.step();
   return static_cast<std::size_t>(q.integer(0));

@@ -192,12 +192,11 @@ std::int64_t SqliteTransaction::enqueue(const OutboxItem& item) {
     // keeps its place in the queue, attempts and backoff.
     std::optional<std::int64_t> pending;
     {
+      // Through outbox_live, which holds only live items (SQLite takes a
+      // partial index only when the query repeats its condition).
       auto q = db.query(
-          // `coalesce_key <> ''` lets SQLite use the partial index outbox_coalesce
-          // (it cannot infer it from `= ?2`); without it every pending item of
-          // the target is scanned, which hurts exactly when a target is down.
-          "SELECT id FROM outbox WHERE target = ?1 AND coalesce_key = ?2 AND coalesce_key <> '' "
-          "AND state = 'pending' ORDER BY id DESC LIMIT 1");
+          "SELECT id FROM outbox INDEXED BY outbox_live WHERE target = ?1 AND coalesce_key = ?2 "
+          "AND state IN ('pending', 'in_flight') AND state = 'pending' ORDER BY id DESC LIMIT 1");
       q.bind(item.target, item.coalesce_key);
       if (q.step()) pending = q.integer(0);
     }
@@ -222,8 +221,9 @@ std::vector<OutboxItem> SqliteTransaction::claim_due(const std::string& target, 
   Db& db = this->db();
   std::vector<OutboxItem> out;
   {
-    auto q = db.query(std::string("SELECT ") + rows::kOutboxColumns + " FROM outbox WHERE " + rows::kOutboxDueWhere +
-                      " ORDER BY id LIMIT ?3");
+    // Pending items in id order (outbox_claim): the scan stops at `limit`.
+    auto q = db.query(std::string("SELECT ") + rows::kOutboxColumns + " FROM outbox INDEXED BY outbox_claim WHERE " +
+                      rows::kOutboxDueWhere + " ORDER BY id LIMIT ?3");
     q.bind(target, now, rows::limit(limit));
     while (q.step()) out.push_back(rows::outbox_item(q));
   }
@@ -285,8 +285,8 @@ void SqliteTransaction::outbox_requeue(std::int64_t id, Millis now) {
 bool SqliteTransaction::outbox_busy(const std::string& target, const std::string& coalesce_key, bool in_flight_only) {
   if (coalesce_key.empty()) return false;  // unkeyed commands are never coalesced
   auto q = db().query(
-      "SELECT 1 FROM outbox WHERE target = ?1 AND coalesce_key = ?2 AND coalesce_key <> '' "
-      "AND state IN ('in_flight', ?3) LIMIT 1");
+      "SELECT 1 FROM outbox INDEXED BY outbox_live WHERE target = ?1 AND coalesce_key = ?2 "
+      "AND state IN ('pending', 'in_flight') AND state IN ('in_flight', ?3) LIMIT 1");
   q.bind(target, coalesce_key, std::string_view(in_flight_only ? "in_flight" : "pending"));
   return q.step();
 }

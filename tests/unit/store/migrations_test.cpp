@@ -177,3 +177,33 @@ TEST_CASE("a store of schema version 6 keeps its waiting levels and baselines wh
   CHECK(tx->baseline("shop-a", "SKU-1")->rereads == 2);
   CHECK(tx->baseline("shop-a", "SKU-1")->alt_seen);
 }
+
+TEST_CASE("a store of schema version 7 keeps its outbox working through the live-item indexes of version 8") {
+  TempDir dir;
+  auto store = migrated_from(
+      dir, 7,
+      "INSERT INTO outbox (target, command, coalesce_key, payload, source_ref, state, attempts, next_attempt_at, "
+      "created_at, updated_at, last_error) VALUES "
+      "('shop-b', 'set_stock', 'set_stock:A', '{\"q\":1}', 'x', 'done', 1, 0, 0, 0, ''),"
+      "('shop-b', 'set_stock', 'set_stock:A', '{\"q\":2}', 'x', 'pending', 0, 0, 0, 0, ''),"
+      "('shop-b', 'set_stock', 'set_stock:B', '{\"q\":3}', 'x', 'in_flight', 0, 0, 0, 0, ''),"
+      "('shop-b', 'add_note', '', '{\"n\":1}', 'x', 'pending', 0, 500, 0, 0, ''),"
+      "('shop-b', 'set_stock', 'set_stock:C', '{\"q\":4}', 'x', 'pending', 0, 0, 0, 0, '')");
+  CHECK(store->outbox_depth("shop-b") == 4);
+  CHECK(store->outbox_due("shop-b", 100, 10) == 2);  // the note is due at 500
+  auto tx = store->begin();
+  CHECK(tx->outbox_busy("shop-b", "set_stock:B", true));   // in flight
+  CHECK_FALSE(tx->outbox_busy("shop-b", "set_stock:A", true));  // only pending (and done)
+  CHECK(tx->outbox_busy("shop-b", "set_stock:A", false));
+  // The pending item of A takes the new level; the done one stays as it was.
+  CHECK(tx->enqueue(command("shop-b", "set_stock:A", "{\"q\":9}")) == 2);
+  CHECK(tx->outbox_item(2)->payload == "{\"q\":9}");
+  CHECK(tx->outbox_item(1)->payload == "{\"q\":1}");
+  auto claimed = tx->claim_due("shop-b", 1000, 10);
+  REQUIRE(claimed.size() == 3);
+  CHECK(claimed[0].id == 2);  // oldest first
+  CHECK(claimed[1].id == 4);
+  CHECK(claimed[2].id == 5);
+  CHECK(tx->outbox_busy("shop-b", "set_stock:C", true));  // claimed: in flight now
+  CHECK_FALSE(tx->outbox_busy("shop-b", "set_stock:D", false));
+}
