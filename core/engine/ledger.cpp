@@ -49,6 +49,13 @@ store::LogEntry entry(const LedgerContext& ctx, const std::string& connection, s
   return e;
 }
 
+// The member's second expected level, set or dropped: whether a reading
+// showed it (alt_seen) is about this one only.
+void set_alt(store::Baseline& b, std::optional<Quantity> alt) {
+  b.expected_alt = alt;
+  b.alt_seen = false;
+}
+
 void set_level(Decision& d, const LedgerContext& ctx, const SkuState& st, Quantity q, const std::string& origin) {
   store::PoolLevel lv = d.level ? *d.level : (st.level ? *st.level : store::PoolLevel{});
   lv.pool = ctx.pool.name;
@@ -127,8 +134,7 @@ Decision on_sale(const LedgerContext& ctx, const SkuState& st, const std::string
       d.log.push_back(std::move(e));
     } else if (by_read && sale_at < second + 1000 && !b.expected_alt) {
       // The same second as the write: before it (replaced) or after it.
-      b.expected_alt = b.expected;
-      b.alt_seen = false;
+      set_alt(b, b.expected);
       b.expected -= sold;
     } else {
       b.expected -= sold;
@@ -282,8 +288,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
                             "ok"));
       expected = *prev->expected_alt;
       b.expected = expected;
-      b.expected_alt.reset();
-      b.alt_seen = false;
+      set_alt(b, std::nullopt);
     } else if (shows_alt) {
       // Noted; it waits below for the member's orders, read at once.
       b.alt_seen = true;
@@ -322,10 +327,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
 
   Quantity diff = obs.quantity - expected;
   if (diff == Quantity()) {
-    if (drop_alt) {
-      b.expected_alt.reset();
-      b.alt_seen = false;
-    }
+    if (drop_alt) set_alt(b, std::nullopt);
     b.rereads = 0;
     // Explained, and at least as new as a level still waiting for its cause:
     // that one is superseded. Remote versions may have one-second resolution,
@@ -401,8 +403,7 @@ Decision on_level(const LedgerContext& ctx, const SkuState& st, const std::strin
   std::string cause = "manual change in " + member + " (" + prev->expected.to_string() + " -> " +
                       obs.quantity.to_string() + ")";
   d.cause = cause;
-  b.expected_alt.reset();
-  b.alt_seen = false;
+  set_alt(b, std::nullopt);
   b.rereads = 0;
   if (!ctx.pool.master) {
     Quantity new_q = pool_q + diff;
@@ -467,8 +468,7 @@ Decision on_unseen_give_back(const LedgerContext& ctx, const SkuState& st, const
   const auto& w = known->second;
   if (w.written_at == 0 || w.written_compared || w.written_at + 1000 < placed_at) return d;
   auto& b = baseline_for(d, st, ctx, member);
-  b.expected_alt = b.expected + back;
-  b.alt_seen = false;
+  set_alt(b, b.expected + back);
   return d;
 }
 
@@ -499,14 +499,13 @@ Decision on_written(const LedgerContext& ctx, const SkuState& st, const std::str
   Decision d;
   auto& b = baseline_for(d, st, ctx, member);
   b.expected = compared ? written + counted_since : written;
-  b.expected_alt.reset();
-  b.alt_seen = false;
+  set_alt(b, std::nullopt);
   if (!compared && counted_since != Quantity()) {
     // The target's answer, made just after the write, shows what it holds:
     // with the sales moved by them they landed after the write (they had
     // all landed before the hub counted them).
     if (observed && *observed == written + counted_since) b.expected = *observed;
-    else b.expected_alt = written + counted_since;
+    else set_alt(b, written + counted_since);
   }
   b.last_written = written;
   b.written_at = ctx.now;
