@@ -103,7 +103,8 @@ Quantity shown(const config::PoolConfig& pool, Quantity q) {
 }
 
 Decision on_sale(const LedgerContext& ctx, const SkuState& st, const std::string& member, Quantity sold,
-                 const std::string& cause, const std::string& order_id, store::Millis sale_at) {
+                 const std::string& cause, const std::string& order_id, store::Millis sale_at,
+                 const std::optional<sr::AgainstWrite>& against) {
   Decision d;
   if (sold == Quantity()) return d;
   auto note = [&](std::string kind, std::optional<Quantity> old_q, std::optional<Quantity> new_q, std::string result,
@@ -126,17 +127,39 @@ Decision on_sale(const LedgerContext& ctx, const SkuState& st, const std::string
     auto& b = baseline_for(d, st, ctx, member);
     const bool by_read = b.written_at > 0 && !b.written_compared && b.written_remote_at > 0 && sale_at > 0;
     const store::Millis second = b.written_remote_at - b.written_remote_at % 1000;
-    if (by_read && sale_at < second) {
+    // The source's own account of where the change landed, if it is about
+    // our last write there (one that compared by a read first).
+    std::optional<bool> replaced;
+    if (against && b.written_at > 0 && !b.written_compared && !b.written_version.empty() &&
+        against->version == b.written_version)
+      replaced = against->replaced;
+    if (replaced ? *replaced : (by_read && sale_at < second)) {
       auto e = entry(ctx, member, "observe", b.expected, b.expected, cause, "ok",
                      "landed before the hub's write of " + (b.last_written ? b.last_written->to_string() : std::string("?")) +
-                         " there, which replaced it: " + member + " shows that write, not moved by it");
+                         " there, which replaced it: " + member + " shows that write, not moved by it" +
+                         (replaced ? " (as " + member + " records it)" : ""));
       e.order_id = order_id;
       d.log.push_back(std::move(e));
-    } else if (by_read && sale_at < second + 1000 && !b.expected_alt) {
+    } else if (!replaced && by_read && sale_at < second + 1000 && !b.expected_alt) {
       // The same second as the write: before it (replaced) or after it.
+      auto e = entry(ctx, member, "observe", b.expected, b.expected - sold, cause, "either",
+                     "made in the same second as the hub's write of " +
+                         (b.last_written ? b.last_written->to_string() : std::string("?")) + " there: " + member +
+                         " shows " + (b.expected - sold).to_string() + " if it came after the write, " +
+                         b.expected.to_string() + " if the write replaced it; kept both until a reading tells");
+      e.order_id = order_id;
+      d.log.push_back(std::move(e));
       set_alt(b, b.expected);
       b.expected -= sold;
     } else {
+      if (replaced) {  // (false: after the write, as the member records it)
+        auto e = entry(ctx, member, "observe", b.expected, b.expected - sold, cause, "ok",
+                       "landed after the hub's write of " +
+                           (b.last_written ? b.last_written->to_string() : std::string("?")) + " there (as " + member +
+                           " records it): " + member + " shows the write moved by it");
+        e.order_id = order_id;
+        d.log.push_back(std::move(e));
+      }
       b.expected -= sold;
       if (b.expected_alt) *b.expected_alt -= sold;
     }

@@ -81,9 +81,12 @@ sr::Quantity shown(const config::PoolConfig& pool, sr::Quantity pool_quantity);
 // until a reading tells. A level of the member waiting for its cause that
 // the sale brings `expected` to is made due now (judged after the events
 // that came with this one), not settled on the spot. `cause` is for the log
-// ("order 123 in shop-a").
+// ("order 123 in shop-a"). `against`: the member's own account of where
+// the change landed against our last write there (sr::OrderLine::
+// against_write); when it names that write, it decides instead of the times.
 Decision on_sale(const LedgerContext&, const SkuState&, const std::string& member, sr::Quantity sold,
-                 const std::string& cause, const std::string& order_id, store::Millis sale_at = 0);
+                 const std::string& cause, const std::string& order_id, store::Millis sale_at = 0,
+                 const std::optional<sr::AgainstWrite>& against = std::nullopt);
 
 // How an observed level is looked at.
 //   Fresh    it has just arrived: explained or not, or waits `settle_ms`

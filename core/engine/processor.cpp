@@ -125,7 +125,10 @@ void Processor::apply_order(store::Transaction& tx, const std::string& conn, con
     if (!pool) continue;
     if (excluded(tx, conn, change.now.sku, now, order.id)) continue;
     LedgerContext ctx{*pool, change.now.sku, now, cfg_.engine.settle_ms};
-    auto d = on_sale(ctx, load(tx, *pool, change.now.sku, conn), conn, change.sold, cause, order.id, ev.at);
+    std::optional<sr::AgainstWrite> against;
+    for (const auto& line : order.lines)
+      if (line.id == change.now.line_id && line.sku == change.now.sku) against = line.against_write;
+    auto d = on_sale(ctx, load(tx, *pool, change.now.sku, conn), conn, change.sold, cause, order.id, ev.at, against);
     store_decision(tx, *pool, change.now.sku, d, cause, now, fx);
     if (d.clear_deferred) {
       tx.delete_deferred(conn, change.now.sku);

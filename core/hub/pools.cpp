@@ -174,6 +174,10 @@ Result<JoinReport> Hub::join_pool(const std::string& pool, const std::string& co
                         std::to_string(r.findings.size()) + " audit findings" +
                         (r.completed ? "" : " (not finished: timed out or stopping)");
   store::Millis now = clock_.now_ms();
+  // The progress says done before the member shows as active: whoever sees
+  // the state change (the admin API) sees the finished progress with it.
+  p.phase = r.completed ? "done" : "failed";
+  report_progress(p);
   on_engine([&] {
     std::lock_guard lock(store_mu_);
     auto tx = store_->begin();
@@ -190,8 +194,6 @@ Result<JoinReport> Hub::join_pool(const std::string& pool, const std::string& co
     }
     tx->commit();
   });
-  p.phase = r.completed ? "done" : "failed";
-  report_progress(p);
   log::info({connection, {}, {}}, "joined pool " + pool + ": " + summary);
   return r;
 }

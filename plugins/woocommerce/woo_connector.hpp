@@ -64,6 +64,17 @@ class WooConnector : public sr::Connector {
   void learn_variation(std::int64_t parent_id, std::int64_t variation_id, const std::string& line_sku);
   std::optional<Product> fetch_product(const std::string& path);
 
+  // The order event of an order as read (order_event()), with each line
+  // placed against our last stock write of its product where that write was
+  // made while the order was changing (place_against_writes()).
+  sr::OrderEvent order_to_event(const OrderRecord& o, std::int64_t read_at, const std::string& read_tag = {});
+  // WooCommerce writes stock absolutely after our read: a sale between the
+  // two is replaced by the write. The order's stock-change notes give each
+  // change's level before it: our read's level (replaced) or our write's
+  // (after it). One GET of the order's notes, only for an order with a line
+  // whose product we wrote between its creation and its last change.
+  void place_against_writes(const OrderRecord& o, sr::OrderEvent& e);
+
   // ---- webhooks (woo_webhooks.cpp)
   // `at`: when the delivery reached the host (WebhookRequest::received_at).
   sr::WebhookResponse order_hook(const std::string& body, const std::string& what, std::int64_t at);
@@ -105,6 +116,7 @@ class WooConnector : public sr::Connector {
   struct Left {
     std::int64_t milli = 0;
     std::string version;
+    std::optional<std::int64_t> read_milli;  // the level read before the write (compared), if it was read
   };
   std::unordered_map<std::int64_t, Left> written_;
   std::int64_t last_webhook_check_ms_ = std::numeric_limits<std::int64_t>::min();

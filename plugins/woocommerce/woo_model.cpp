@@ -211,6 +211,13 @@ bool read_webhook(object o, WebhookRecord& w) {
   return true;
 }
 
+bool read_note(object o, NoteRecord& n) {
+  n.id = integer(o, "id");
+  if (n.id <= 0) return false;
+  n.note = text(o, "note");
+  return true;
+}
+
 template <class Record, class Read>
 bool read_list(element root, std::vector<Record>& out, std::string& error, Read read, const char* what) {
   array items;
@@ -281,6 +288,11 @@ bool Parser::webhook(std::string_view body, WebhookRecord& out, std::string& err
   return parse(body, root, error) && read_one(root, out, error, read_webhook, "webhook");
 }
 
+bool Parser::notes(std::string_view body, std::vector<NoteRecord>& out, std::string& error) {
+  element root;
+  return parse(body, root, error) && read_list(root, out, error, read_note, "order note");
+}
+
 bool Parser::batch(std::string_view body, const char* key, std::vector<BatchItem>& out, std::string& error) {
   element root;
   if (!parse(body, root, error)) return false;
@@ -341,6 +353,72 @@ bool Parser::object_id(std::string_view body, std::int64_t& out, std::string& er
     return false;
   }
   return true;
+}
+
+// ---- stock notes ----------------------------------------------------------------
+
+namespace {
+
+// An optionally signed integer at `pos`; advances `pos` past it.
+bool integer_at(std::string_view s, std::size_t& pos, std::int64_t& out) {
+  std::size_t p = pos;
+  bool neg = p < s.size() && s[p] == '-';
+  if (neg) ++p;
+  std::size_t start = p;
+  std::int64_t v = 0;
+  while (p < s.size() && s[p] >= '0' && s[p] <= '9' && p - start < 15) v = v * 10 + (s[p++] - '0');
+  if (p == start) return false;
+  out = neg ? -v : v;
+  pos = p;
+  return true;
+}
+
+// "a→b" (the arrow as UTF-8, as the HTML entity WooCommerce stores, or "->").
+bool arrow_pair(std::string_view s, std::size_t pos, std::int64_t& from, std::int64_t& to) {
+  if (!integer_at(s, pos, from)) return false;
+  for (std::string_view arrow : {std::string_view("\xE2\x86\x92"), std::string_view("&rarr;"), std::string_view("->")}) {
+    if (s.substr(pos, arrow.size()) == arrow) {
+      pos += arrow.size();
+      return integer_at(s, pos, to);
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<StockNote> latest_stock_note(const std::vector<NoteRecord>& notes, const std::string& sku,
+                                           std::int64_t product_id) {
+  std::optional<StockNote> best;
+  auto consider = [&](std::int64_t id, std::int64_t from, std::int64_t to) {
+    if (!best || id > best->note_id) best = StockNote{id, from, to};
+  };
+  const std::string named = "(" + sku + ") ";
+  const std::string item = product_id > 0 ? "Item #" + std::to_string(product_id) + " stock " : std::string();
+  for (const auto& n : notes) {
+    std::string_view t = n.note;
+    if (!sku.empty() && (t.rfind("Stock levels reduced:", 0) == 0 || t.rfind("Stock levels increased:", 0) == 0)) {
+      // "Name (SKU) a→b, Name2 (SKU2) c→d": a name may hold anything, so the
+      // SKU counts only where a level pair follows it.
+      for (std::size_t at = t.find(named); at != std::string_view::npos; at = t.find(named, at + 1)) {
+        std::int64_t from = 0, to = 0;
+        if (arrow_pair(t, at + named.size(), from, to)) {
+          consider(n.id, from, to);
+          break;
+        }
+      }
+    } else if (!item.empty() && t.rfind(item, 0) == 0) {
+      // "Item #55 stock increased from 6 to 7." (or "reduced")
+      std::size_t pos = t.find(" from ", item.size());
+      std::int64_t from = 0, to = 0;
+      if (pos == std::string_view::npos) continue;
+      pos += 6;
+      if (!integer_at(t, pos, from) || t.substr(pos, 4) != " to ") continue;
+      pos += 4;
+      if (integer_at(t, pos, to)) consider(n.id, from, to);
+    }
+  }
+  return best;
 }
 
 // ---- dates --------------------------------------------------------------------

@@ -71,6 +71,27 @@ struct WebhookRecord {
   std::string status;                  // active, paused, disabled
 };
 
+// An order note (GET /orders/{id}/notes). WooCommerce writes one for every
+// stock change an order makes (stock_change() reads those).
+struct NoteRecord {
+  std::int64_t id = 0;                 // grows with every note: later notes have larger ids
+  std::string note;
+};
+
+// One stock change an order note records for one product: its level before
+// and after ("Stock levels reduced: Mug (MUG) 10→8", "Stock levels
+// increased: ...", "Item #55 stock increased from 6 to 7.").
+struct StockNote {
+  std::int64_t note_id = 0;
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+};
+// The latest change the notes record for the product with this SKU (named
+// "(SKU)" in the reduced/increased notes) or this product id ("Item #id" in
+// a refund's restock note); nothing when no note names it.
+std::optional<StockNote> latest_stock_note(const std::vector<NoteRecord>& notes, const std::string& sku,
+                                           std::int64_t product_id);
+
 // One element of a batch answer: the saved object or a per-item error.
 struct BatchItem {
   bool failed = false;
@@ -93,6 +114,7 @@ class Parser {
   bool order(std::string_view body, OrderRecord& out, std::string& error);
   bool webhooks(std::string_view body, std::vector<WebhookRecord>& out, std::string& error);
   bool webhook(std::string_view body, WebhookRecord& out, std::string& error);
+  bool notes(std::string_view body, std::vector<NoteRecord>& out, std::string& error);
   // The array under `key` ("update") of a batch answer, in request order.
   bool batch(std::string_view body, const char* key, std::vector<BatchItem>& out, std::string& error);
   // {"code","message"} of an error body; false when the body is not one.

@@ -47,7 +47,7 @@ void WooConnector::poll_orders() {
     std::string error;
     if (!parser_.orders(r.body, orders, error)) throw sr::retryable_error(api_.where() + ": GET /orders: " + error);
     for (const auto& o : orders) {
-      emitter.add(order_event(o, [this](const OrderLineRecord& l) { return line_sku(l); }, read_at, read_tag));
+      emitter.add(order_to_event(o, read_at, read_tag));
       newest = std::max(newest, o.date_modified_gmt);
     }
     count += orders.size();

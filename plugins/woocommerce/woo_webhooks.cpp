@@ -95,7 +95,7 @@ sr::WebhookResponse WooConnector::order_hook(const std::string& body, const std:
     return refuse(400, "the body is not a WooCommerce order: " + error);
   }
   Emitter emitter(host(), true);
-  emitter.add(order_event(o, [this](const OrderLineRecord& l) { return line_sku(l); }, at));
+  emitter.add(order_to_event(o, at));
   emitter.flush();
   host().debug(api_.where() + ": " + what + " -> " + emitter.keys().front());
   return accepted(emitter.keys());

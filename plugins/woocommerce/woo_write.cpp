@@ -24,6 +24,7 @@ struct WooConnector::WriteItem {
   std::int64_t parent = 0;   // variations: their variable product
   bool price = false;        // set_price (regular_price) rather than set_stock
   sr::Quantity quantity;     // set_stock
+  std::optional<sr::Quantity> read;  // set_stock: the level read just before the write
   std::string amount;        // set_price, decimal text
 };
 
@@ -183,6 +184,7 @@ void WooConnector::write_stock(const std::vector<const sr::Command*>& commands, 
         results.push_back(std::move(r));
         continue;
       }
+      it.read = now->stock_quantity;
       if (now->stock_quantity == s.quantity) {  // already there: nothing to write
         sr::CommandResult r = result(*c, sr::Outcome::Ok);
         r.level = now->stock_quantity;
@@ -266,7 +268,8 @@ sr::CommandResult WooConnector::written(const WriteItem& item, const Product& no
     r.version = now.date_modified_gmt;
     r.at = gmt_ms(now.date_modified_gmt);  // the time base of the orders' `at`
     if (written_.size() >= kRememberedWrites) written_.clear();  // bounded: a forgotten echo is merely journalled
-    written_[item.id] = Left{r.level->milli(), r.version};
+    written_[item.id] = Left{r.level->milli(), r.version,
+                             item.read ? std::optional<std::int64_t>(item.read->milli()) : std::nullopt};
   }
   return r;
 }
@@ -372,6 +375,62 @@ void WooConnector::reread_after_failure(std::vector<WriteItem*> items, const std
     else
       results.push_back(result(*it->command, sr::Outcome::Retry,
                                "SKU " + it->sku + ": not confirmed after " + why + "; will retry"));
+  }
+}
+
+sr::OrderEvent WooConnector::order_to_event(const OrderRecord& o, std::int64_t read_at, const std::string& read_tag) {
+  auto e = order_event(o, [this](const OrderLineRecord& l) { return line_sku(l); }, read_at, read_tag);
+  place_against_writes(o, e);
+  return e;
+}
+
+void WooConnector::place_against_writes(const OrderRecord& o, sr::OrderEvent& e) {
+  const std::int64_t first = gmt_ms(o.date_created_gmt) / 1000, last = e.at / 1000;
+  if (first <= 0 || last < first || e.order.lines.size() != o.lines.size()) return;
+  std::vector<std::pair<std::size_t, Left>> near;  // line, our last write of its product
+  for (std::size_t i = 0; i < o.lines.size(); ++i) {
+    const auto& l = o.lines[i];
+    auto it = written_.find(l.variation_id > 0 ? l.variation_id : l.product_id);
+    if (it == written_.end() || !it->second.read_milli) continue;
+    const std::int64_t second = gmt_ms(it->second.version) / 1000;
+    // Made after the order was created and no later than just after its
+    // last change (a write in the next second may have compared against a
+    // read made before it).
+    if (second >= first && second <= last + 1) near.emplace_back(i, it->second);
+  }
+  if (near.empty()) return;
+  const std::string path = "/orders/" + std::to_string(o.id) + "/notes";
+  std::vector<NoteRecord> notes;
+  try {
+    auto r = api_.call("GET", path);
+    std::string error;
+    if (!r.ok() || !parser_.notes(r.body, notes, error)) {
+      host().debug(api_.where() + ": GET " + path + ": " + (r.ok() ? error : api_.error_text(r)) +
+                   "; order " + std::to_string(o.id) + " is counted by its times alone");
+      return;
+    }
+  } catch (const sr::stopped_error&) {
+    throw;
+  } catch (const std::exception& ex) {
+    host().debug(api_.where() + ": GET " + path + ": " + ex.what() + "; order " + std::to_string(o.id) +
+                 " is counted by its times alone");
+    return;
+  }
+  for (const auto& [i, w] : near) {
+    const auto& l = o.lines[i];
+    auto n = latest_stock_note(notes, l.sku, l.variation_id > 0 ? l.variation_id : l.product_id);
+    if (!n) continue;
+    const std::int64_t from = n->from * 1000;
+    std::optional<bool> replaced;
+    if (from == *w.read_milli && from != w.milli) replaced = true;  // between our read and our write
+    else if (from == w.milli) replaced = false;                     // on top of our write
+    if (!replaced) continue;
+    e.order.lines[i].against_write = sr::AgainstWrite{w.version, *replaced};
+    host().debug(api_.where() + ": order " + std::to_string(o.id) + " SKU " + e.order.lines[i].sku + ": the stock note (" +
+                 std::to_string(n->from) + " -> " + std::to_string(n->to) + ") " +
+                 (*replaced ? "landed between our read and our write, which replaced it"
+                            : "came after our write") +
+                 " (written at " + w.version + ")");
   }
 }
 

@@ -43,6 +43,17 @@ enum class OrderStock {
   Released   // given back (cancelled): nothing counts as sold
 };
 
+// Where a line's latest stock change landed in the source against the hub's
+// last stock write of that SKU there, for sources whose writes are absolute
+// and compared by a read first (a sale between that read and the write is
+// replaced by the write). Only a connector that can tell (WooCommerce: the
+// stock-change notes give each change's level before and after) sets it.
+struct AgainstWrite {
+  std::string version;   // the write's version, as its CommandResult reported it
+  bool replaced = false; // true: the write replaced the change (the source does not show it);
+                         // false: the change came after the write (the source shows both)
+};
+
 struct OrderLine {
   std::string id;            // line id, stable within the order
   std::string sku;
@@ -52,6 +63,7 @@ struct OrderLine {
   std::optional<Money> unit_price;
   std::string remote_id;     // product id in the source system
   std::string remote_variation_id;
+  std::optional<AgainstWrite> against_write;  // absent: not known (a host that predates it ignores it)
 };
 
 struct Order {

@@ -221,6 +221,64 @@ TEST_CASE("verify_before_write: a level that is not the expected one is a confli
   }
 }
 
+TEST_CASE("the order's stock note places a sale against our write: replaced between read and write, or after it") {
+  WooShop shop;
+  shop.sim.add_simple("A", 10);
+  shop.sim.add_simple("B", 10);
+  shop.start();
+  // Two orders waiting for payment: placed before the write, paid around it.
+  auto early = shop.sim.place_order({{"A", 2}, {"B", 1}}, "pending");
+  auto late = shop.sim.place_order({{"A", 1}}, "pending");
+  shop.poll();
+  // Paid after our read of A (10, as the hub expects) and before our write
+  // of 7: WooCommerce takes 10 -> 8 and 10 -> 9, then the write sets A to 7.
+  auto f = shop.sim.faults();
+  f.before_batch = [&] { shop.sim.set_order_status(early, "processing"); };
+  shop.sim.set_faults(f);
+  REQUIRE(shop.plugin->deliver({shop.set_stock("1", "A", 7, 10)}) == SR_OK);
+  auto w = result_of(shop, "1");
+  REQUIRE(w.outcome == sr::Outcome::Ok);
+  CHECK(shop.sim.stock("A") == 7);  // the sale is gone from A's level
+  CHECK(shop.sim.stock("B") == 9);
+  // Paid after the write: 7 -> 6.
+  shop.sim.set_order_status(late, "processing");
+
+  auto events = shop.poll();
+  auto first = find_order(events, early);
+  REQUIRE(first);
+  REQUIRE(first->order.lines.size() == 2);
+  const auto& a = first->order.lines[0];
+  CHECK(a.sku == "A");
+  REQUIRE(a.against_write);
+  CHECK(a.against_write->replaced);
+  CHECK(a.against_write->version == w.version);
+  CHECK_FALSE(first->order.lines[1].against_write);  // B was not written
+
+  auto second = find_order(events, late);
+  REQUIRE(second);
+  REQUIRE(second->order.lines.at(0).against_write);
+  CHECK_FALSE(second->order.lines[0].against_write->replaced);
+  CHECK(second->order.lines[0].against_write->version == w.version);
+
+  // A refund that restocks between the read and the next write: its note
+  // names the product by id ("Item #id stock increased from 6 to 7.").
+  CHECK(shop.sim.stock("A") == 6);
+  f = shop.sim.faults();
+  f.before_batch = [&] { shop.sim.refund(late, {{"A", 1}}, true); };
+  shop.sim.set_faults(f);
+  REQUIRE(shop.plugin->deliver({shop.set_stock("2", "A", 4, 6)}) == SR_OK);
+  auto w2 = result_of(shop, "2");
+  REQUIRE(w2.outcome == sr::Outcome::Ok);
+  CHECK(shop.sim.stock("A") == 4);
+  auto refunded = find_order(shop.poll(), late);
+  REQUIRE(refunded);
+  const auto& line = refunded->order.lines.at(0);
+  CHECK(line.restocked == q(1));
+  REQUIRE(line.against_write);
+  CHECK(line.against_write->replaced);
+  CHECK(line.against_write->version == w2.version);
+}
+
 TEST_CASE("an HTML 500 in the middle of a batch: what landed is Ok, the rest Retry") {
   WooShop shop;
   for (int i = 0; i < 10; ++i) shop.sim.add_simple(sku_n(i), 0);

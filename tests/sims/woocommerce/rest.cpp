@@ -190,6 +190,15 @@ void Simulator::Impl::handle(const http::ServerRequest& req, http::Respond respo
   }
   int latency = 0;
   std::optional<http::ServerResponse> out;
+  if (req.method != "GET" && route.ends_with("/batch")) {
+    std::function<void()> hook;
+    {
+      std::lock_guard lock(mu);
+      hook = std::move(faults.before_batch);
+      faults.before_batch = nullptr;
+    }
+    if (hook) hook();
+  }
   {
     std::lock_guard lock(mu);
     latency = faults.latency_ms;

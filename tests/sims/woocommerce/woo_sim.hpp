@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,6 +57,10 @@ struct Faults {
   double webhook_drop_rate = 0;       // a delivery is silently not sent
   double webhook_duplicate_rate = 0;  // a delivery is sent twice
   double webhook_reorder_rate = 0;    // a delivery is held back behind the next one
+  // NOT PART OF WOOCOMMERCE: runs once, when the next batch write arrives and
+  // before it is applied (outside the shop's lock, so it may place orders or
+  // edit stock): a sale landing between a client's read and its write.
+  std::function<void()> before_batch;
 };
 
 enum class ManageMode { None, Own, Parent };  // variation stock: untracked, own, the parent's

@@ -56,6 +56,7 @@ sr::Order full_order() {
   a.unit_price = Money{1999, "EUR", 2};
   a.remote_id = "501";
   a.remote_variation_id = "502";
+  a.against_write = sr::AgainstWrite{"2026-11-24T00:00:10", true};
   sr::OrderLine b;
   b.id = "12";
   b.sku = "B\xE2\x80\x93" "2";  // en dash kept byte for byte
@@ -87,6 +88,11 @@ void check_same_order(const sr::Order& got, const sr::Order& want) {
     CHECK(got.lines[i].unit_price == want.lines[i].unit_price);
     CHECK(got.lines[i].remote_id == want.lines[i].remote_id);
     CHECK(got.lines[i].remote_variation_id == want.lines[i].remote_variation_id);
+    REQUIRE(got.lines[i].against_write.has_value() == want.lines[i].against_write.has_value());
+    if (want.lines[i].against_write) {
+      CHECK(got.lines[i].against_write->version == want.lines[i].against_write->version);
+      CHECK(got.lines[i].against_write->replaced == want.lines[i].against_write->replaced);
+    }
   }
 }
 
@@ -387,6 +393,12 @@ TEST_CASE("order errors name the order and the line") {
   CHECK(event_error(json::parse(R"({"kind": "order", "key": "o:1"})")) == "order 'o:1': missing field 'order'");
   CHECK(event_error(json::parse(R"({"kind": "order", "key": "o:1", "order": {"lines": []}})")) ==
         "order: missing field 'id'");
+  CHECK(event_error(json::parse(R"({"kind": "order", "key": "o:1", "order": {"id": "1", "lines": [
+      {"sku": "A", "quantity": 1, "against_write": {"replaced": true}}]}})")) ==
+        "order '1' line 1 against_write: missing field 'version'");
+  CHECK(event_error(json::parse(R"({"kind": "order", "key": "o:1", "order": {"id": "1", "lines": [
+      {"sku": "A", "quantity": 1, "against_write": {"version": "v", "replaced": "yes"}}]}})")) ==
+        "order '1' line 1 against_write: field 'replaced' must be true or false");
 }
 
 // ---- commands ----------------------------------------------------------------------------

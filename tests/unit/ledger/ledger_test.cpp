@@ -430,6 +430,32 @@ TEST_CASE("a sale counted after our write there: before it by the shop's clock, 
     st.baselines.at("shop-b").written_compared = true;
     CHECK(baseline(on_sale(ctx, st, "shop-b", q(2), "order 7 in shop-b", "7", 9000), "shop-b")->expected == q(8));
   }
+  SECTION("in the same second, the shop's own record of the sale decides: replaced") {
+    st.baselines.at("shop-b").written_version = "2026-11-24T00:00:10";
+    auto d = on_sale(ctx, st, "shop-b", q(2), "order 7 in shop-b", "7", 10000,
+                     sr::AgainstWrite{"2026-11-24T00:00:10", true});
+    CHECK(d.level->quantity == q(8));
+    CHECK(baseline(d, "shop-b")->expected == q(10));  // shows the write only
+    CHECK_FALSE(baseline(d, "shop-b")->expected_alt);
+    CHECK(targets(d) == kShops);
+    bool said = false;
+    for (const auto& e : d.log) said |= e.message.find("as shop-b records it") != std::string::npos;
+    CHECK(said);
+  }
+  SECTION("in the same second, the shop's own record of the sale decides: after the write") {
+    st.baselines.at("shop-b").written_version = "2026-11-24T00:00:10";
+    auto d = on_sale(ctx, st, "shop-b", q(2), "order 7 in shop-b", "7", 10000,
+                     sr::AgainstWrite{"2026-11-24T00:00:10", false});
+    CHECK(baseline(d, "shop-b")->expected == q(8));
+    CHECK_FALSE(baseline(d, "shop-b")->expected_alt);
+  }
+  SECTION("a record about another write than our last one there is not taken") {
+    st.baselines.at("shop-b").written_version = "2026-11-24T00:00:10";
+    auto d = on_sale(ctx, st, "shop-b", q(2), "order 7 in shop-b", "7", 10000,
+                     sr::AgainstWrite{"2026-11-24T00:00:09", true});
+    CHECK(baseline(d, "shop-b")->expected == q(8));
+    CHECK(baseline(d, "shop-b")->expected_alt == std::optional<sr::Quantity>(q(10)));
+  }
   SECTION("without times (a source that gives none) the shop moved by the sale") {
     CHECK(baseline(on_sale(ctx, st, "shop-b", q(2), "order 7 in shop-b", "7"), "shop-b")->expected == q(8));
     st.baselines.at("shop-b").written_remote_at = 0;

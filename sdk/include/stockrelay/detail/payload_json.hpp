@@ -188,6 +188,8 @@ inline nlohmann::json to_json(const Order& o) {
     detail::put_money(jl, "unit_price", l.unit_price);
     if (!l.remote_id.empty()) jl["remote_id"] = l.remote_id;
     if (!l.remote_variation_id.empty()) jl["remote_variation_id"] = l.remote_variation_id;
+    if (l.against_write)
+      jl["against_write"] = {{"version", l.against_write->version}, {"replaced", l.against_write->replaced}};
     lines.push_back(std::move(jl));
   }
   nlohmann::json j{{"id", o.id}, {"status", o.status}, {"stock", to_string(o.stock)}, {"lines", std::move(lines)}};
@@ -236,6 +238,14 @@ inline Order order_from_json(const nlohmann::json& j) {
     l.unit_price = detail::money(jl, "unit_price", lctx);
     l.remote_id = detail::str(jl, "remote_id", lctx);
     l.remote_variation_id = detail::str(jl, "remote_variation_id", lctx);
+    if (auto aw = jl.find("against_write"); aw != jl.end() && !aw->is_null()) {
+      std::string actx = lctx + " against_write";
+      if (!aw->is_object()) detail::fail(actx, "must be an object");
+      AgainstWrite a;
+      a.version = detail::str(*aw, "version", actx, true);
+      a.replaced = detail::boolean(*aw, "replaced", false, actx);
+      l.against_write = std::move(a);
+    }
     o.lines.push_back(std::move(l));
   }
   if (auto e = j.find("extra"); e != j.end() && e->is_object()) o.extra = *e;
