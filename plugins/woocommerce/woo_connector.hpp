@@ -117,6 +117,10 @@ class WooConnector : public sr::Connector {
     std::int64_t milli = 0;
     std::string version;
     std::optional<std::int64_t> read_milli;  // the level read before the write (compared), if it was read
+    // The first stock note (by id: WordPress numbers notes in the order they
+    // are made) seen to start from the written level: every later note came
+    // after the write too (place_against_writes()).
+    std::int64_t after_note = 0;
   };
   std::unordered_map<std::int64_t, Left> written_;
   std::int64_t last_webhook_check_ms_ = std::numeric_limits<std::int64_t>::min();

@@ -387,7 +387,7 @@ sr::OrderEvent WooConnector::order_to_event(const OrderRecord& o, std::int64_t r
 void WooConnector::place_against_writes(const OrderRecord& o, sr::OrderEvent& e) {
   const std::int64_t first = gmt_ms(o.date_created_gmt) / 1000, last = e.at / 1000;
   if (first <= 0 || last < first || e.order.lines.size() != o.lines.size()) return;
-  std::vector<std::pair<std::size_t, Left>> near;  // line, our last write of its product
+  std::vector<std::pair<std::size_t, std::int64_t>> near;  // line, the product our last write went to
   for (std::size_t i = 0; i < o.lines.size(); ++i) {
     const auto& l = o.lines[i];
     auto it = written_.find(l.variation_id > 0 ? l.variation_id : l.product_id);
@@ -396,7 +396,7 @@ void WooConnector::place_against_writes(const OrderRecord& o, sr::OrderEvent& e)
     // Made after the order was created and no later than just after its
     // last change (a write in the next second may have compared against a
     // read made before it).
-    if (second >= first && second <= last + 1) near.emplace_back(i, it->second);
+    if (second >= first && second <= last + 1) near.emplace_back(i, it->first);
   }
   if (near.empty()) return;
   const std::string path = "/orders/" + std::to_string(o.id) + "/notes";
@@ -416,14 +416,23 @@ void WooConnector::place_against_writes(const OrderRecord& o, sr::OrderEvent& e)
                  " is counted by its times alone");
     return;
   }
-  for (const auto& [i, w] : near) {
+  for (const auto& [i, product] : near) {
+    auto it = written_.find(product);
+    if (it == written_.end()) continue;
+    Left& w = it->second;
     const auto& l = o.lines[i];
-    auto n = latest_stock_note(notes, l.sku, l.variation_id > 0 ? l.variation_id : l.product_id);
+    auto n = latest_stock_note(notes, l.sku, product);
     if (!n) continue;
     const std::int64_t from = n->from * 1000;
     std::optional<bool> replaced;
-    if (from == *w.read_milli && from != w.milli) replaced = true;  // between our read and our write
-    else if (from == w.milli) replaced = false;                     // on top of our write
+    if (w.after_note > 0 && n->note_id > w.after_note) {
+      replaced = false;  // made after a change that came after our write
+    } else if (from == w.milli) {
+      replaced = false;  // on top of our write
+      if (w.after_note == 0 || n->note_id < w.after_note) w.after_note = n->note_id;
+    } else if (from == *w.read_milli) {
+      replaced = true;   // between our read and our write (no later change is known to precede it)
+    }
     if (!replaced) continue;
     e.order.lines[i].against_write = sr::AgainstWrite{w.version, *replaced};
     host().debug(api_.where() + ": order " + std::to_string(o.id) + " SKU " + e.order.lines[i].sku + ": the stock note (" +

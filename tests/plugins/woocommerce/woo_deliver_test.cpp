@@ -279,6 +279,40 @@ TEST_CASE("the order's stock note places a sale against our write: replaced betw
   CHECK(line.against_write->version == w2.version);
 }
 
+TEST_CASE("a sale whose note starts from the level read before our write, made after a change that followed it, came after the write") {
+  WooShop shop;
+  shop.sim.add_simple("A", 14);
+  shop.start();
+  auto taken = shop.sim.place_order({{"A", 4}});            // 14 -> 10, before our read
+  auto early = shop.sim.place_order({{"A", 1}}, "pending");  // paid after our write
+  auto late = shop.sim.place_order({{"A", 1}}, "pending");
+  shop.poll();
+  REQUIRE(shop.plugin->deliver({shop.set_stock("1", "A", 7, 10)}) == SR_OK);  // read 10, wrote 7
+  auto w = result_of(shop, "1");
+  REQUIRE(w.outcome == sr::Outcome::Ok);
+  shop.sim.set_order_status(early, "processing");  // 7 -> 6: starts from our write
+  auto first = find_order(shop.poll(), early);
+  REQUIRE(first);
+  REQUIRE(first->order.lines.at(0).against_write);
+  CHECK_FALSE(first->order.lines[0].against_write->replaced);
+  // A cancel brings A back to exactly the level read before the write, and
+  // the next sale's note starts from it (10 -> 9): by its number it was made
+  // after the note above, so after the write too.
+  shop.sim.set_order_status(taken, "cancelled");  // 6 -> 10
+  shop.sim.set_order_status(late, "processing");  // 10 -> 9
+  CHECK(shop.sim.stock("A") == 9);
+  auto events = shop.poll();
+  auto sale = find_order(events, late);
+  REQUIRE(sale);
+  REQUIRE(sale->order.lines.at(0).against_write);
+  CHECK_FALSE(sale->order.lines[0].against_write->replaced);
+  CHECK(sale->order.lines[0].against_write->version == w.version);
+  auto cancel = find_order(events, taken);
+  REQUIRE(cancel);
+  REQUIRE(cancel->order.lines.at(0).against_write);
+  CHECK_FALSE(cancel->order.lines[0].against_write->replaced);
+}
+
 TEST_CASE("an HTML 500 in the middle of a batch: what landed is Ok, the rest Retry") {
   WooShop shop;
   for (int i = 0; i < 10; ++i) shop.sim.add_simple(sku_n(i), 0);
