@@ -1,5 +1,6 @@
-// The built stockrelay-sim executable: its JSON line, a real authenticated
-// request against it, a clean exit on SIGTERM, and exit 2 on bad arguments.
+// The built stockrelay-sim executable (woocommerce and sitoo kinds): its JSON
+// line, a real authenticated request against it, a clean exit on SIGTERM, and
+// exit 2 on bad arguments.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -124,9 +125,11 @@ TEST_CASE("stockrelay-sim woocommerce prints one JSON line, serves authenticated
 }
 
 TEST_CASE("stockrelay-sim exits 2 on bad arguments and names the known kinds") {
-  Child unknown = spawn({"sitoo"});
+  Child unknown = spawn({"nosuchkind"});
   CHECK(wait_exit(unknown.pid, 10000) == 2);
-  CHECK(read_all(unknown.err).find("woocommerce") != std::string::npos);
+  auto names = read_all(unknown.err);
+  CHECK(names.find("woocommerce") != std::string::npos);
+  CHECK(names.find("sitoo") != std::string::npos);
   close(unknown.out);
   close(unknown.err);
 
@@ -146,4 +149,54 @@ TEST_CASE("stockrelay-sim exits 2 on bad arguments and names the known kinds") {
   CHECK(read_all(help.out).find("--seed-catalog") != std::string::npos);
   close(help.out);
   close(help.err);
+
+  Child sitoo_help = spawn({"sitoo", "--help"});
+  CHECK(wait_exit(sitoo_help.pid, 10000) == 0);
+  CHECK(read_all(sitoo_help.out).find("--events-url") != std::string::npos);
+  close(sitoo_help.out);
+  close(sitoo_help.err);
+
+  Child sitoo_bad = spawn({"sitoo", "--api-id", "999-1"});
+  CHECK(wait_exit(sitoo_bad.pid, 10000) == 2);
+  CHECK(read_all(sitoo_bad.out).empty());
+  close(sitoo_bad.out);
+  close(sitoo_bad.err);
+}
+
+TEST_CASE("stockrelay-sim sitoo prints one JSON line, serves authenticated REST v2 and stops on SIGTERM") {
+  Child c = spawn({"sitoo", "--generate", "30", "--account", "10020", "--api-id", "10020-140", "--seed", "5"});
+  std::string line = read_line(c.out, 20000);
+  INFO("line: " << line);
+  auto info = nlohmann::json::parse(line, nullptr, false);
+  REQUIRE(info.is_object());
+  CHECK(info["products"] == 30);
+  CHECK(info["api_id"] == "10020-140");
+  CHECK(info["site"] == 1);
+  CHECK(info["warehouse"] == 1);
+  std::string base = info["base_url"], password = info["password"];
+  CHECK(base.starts_with("http://127.0.0.1:"));
+  CHECK(base.ends_with("/v2/accounts/10020"));
+  CHECK(password.size() == 32);
+
+  stockrelay::http::Limits limits;
+  limits.max_retries = 0;
+  stockrelay::http::Client client("cli-test", limits);
+  stockrelay::http::Request r;
+  r.url = base + "/sites/1/warehouses/1/warehouseitems.json?num=100";
+  r.headers = {{"Authorization", "Basic " + stockrelay::http::base64_encode("10020-140:" + password)}};
+  auto resp = client.send(r);
+  CHECK(resp.status == 200);
+  auto body = nlohmann::json::parse(resp.body, nullptr, false);
+  REQUIRE(body.is_object());
+  CHECK(body["totalcount"] == 30);
+  CHECK(body["items"].size() == 30);
+  r.headers.clear();
+  CHECK(client.send(r).status == 401);
+
+  kill(c.pid, SIGTERM);
+  CHECK(wait_exit(c.pid, 10000) == 0);
+  CHECK(read_all(c.out).empty());  // exactly one line on stdout
+  CHECK(read_all(c.err).find("Sitoo account 10020") != std::string::npos);
+  close(c.out);
+  close(c.err);
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/log.hpp"
+#include "sitoo_sim.hpp"
 #include "woo_sim.hpp"
 
 namespace po = boost::program_options;
@@ -17,7 +18,7 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr int kUsageError = 2;
-const std::vector<std::string> kKinds = {"woocommerce"};
+const std::vector<std::string> kKinds = {"woocommerce", "sitoo"};
 
 std::string known_kinds() {
   std::string out;
@@ -31,10 +32,13 @@ void general_usage(std::ostream& out) {
          "Known kinds: "
       << known_kinds()
       << "\n\n"
-         "  stockrelay-sim woocommerce --help    options of the WooCommerce simulator\n\n"
-         "On start one JSON line goes to stdout, e.g.\n"
+         "  stockrelay-sim woocommerce --help    options of the WooCommerce simulator\n"
+         "  stockrelay-sim sitoo --help          options of the Sitoo simulator\n\n"
+         "On start one JSON line goes to stdout, e.g. (woocommerce, sitoo)\n"
          "  {\"base_url\":\"http://127.0.0.1:8081\",\"api\":\"http://127.0.0.1:8081/wp-json/wc/v3\",\n"
          "   \"consumer_key\":\"ck_...\",\"consumer_secret\":\"cs_...\",\"products\":1000}\n"
+         "  {\"base_url\":\"http://127.0.0.1:8082/v2/accounts/10020\",\"api_id\":\"10020-1\",\"password\":\"...\",\n"
+         "   \"account\":10020,\"site\":1,\"warehouse\":1,\"products\":1000}\n"
          "then it serves until SIGINT or SIGTERM (exit 0). Bad arguments exit 2.\n";
 }
 
@@ -162,6 +166,126 @@ int run_woocommerce(const std::vector<std::string>& args) {
   return 0;
 }
 
+int run_sitoo(const std::vector<std::string>& args) {
+  po::options_description desc(
+      "usage: stockrelay-sim sitoo [options]\n\n"
+      "One Sitoo account behind REST API v2 (/v2/accounts/ACCOUNT) with the Events SPI.\n"
+      "Simulator-only endpoints (not Sitoo, no auth): GET /__sim/counters, GET|POST /__sim/faults,\n"
+      "GET /__sim/stock?sku=&warehouseid=, POST /__sim/stock {\"action\":\"sale|receive|count\",\n"
+      "\"sku\",\"quantity\",\"warehouseid\"}.\n\nOptions");
+  std::string listen, catalog_file, prefix, events_url, events_user, events_password, log_level;
+  std::vector<std::string> allow_ips;
+  int port = -1, generate = -1;
+  sitoo_sim::Options opts;
+  sitoo_sim::Faults faults;
+  // clang-format off
+  desc.add_options()
+    ("help,h", "show this help")
+    ("listen", po::value(&listen)->value_name("HOST:PORT"), "HOST:PORT to listen on (default 127.0.0.1:0, any free port)")
+    ("port", po::value(&port)->value_name("N"), "shorthand for --listen 127.0.0.1:N")
+    ("account", po::value(&opts.account_id)->value_name("ID")->default_value(10020), "account id (the path's /v2/accounts/ID)")
+    ("api-id", po::value(&opts.api_id)->value_name("ID"), "API ID for Basic auth (default ACCOUNT-1)")
+    ("password", po::value(&opts.password)->value_name("PW"), "API password (default: generated, 32 hex)")
+    ("site", po::value(&opts.site_id)->value_name("ID")->default_value(1), "site id (eshopid)")
+    ("warehouse", po::value(&opts.warehouse_id)->value_name("ID")->default_value(1), "id of the default FIFO warehouse")
+    ("seed-catalog", po::value(&catalog_file)->value_name("FILE"),
+       "load products from a JSON file: [{\"sku\",\"title\",\"stock\"}] (stock in the default warehouse)")
+    ("generate", po::value(&generate)->value_name("N"), "generate N products with stock 0..50")
+    ("prefix", po::value(&prefix)->value_name("P")->default_value("SKU"), "SKU prefix for --generate")
+    ("seed", po::value(&opts.seed)->value_name("S")->default_value(1), "seed for generated catalogues and fault dice")
+    ("events-url", po::value(&events_url)->value_name("URL"), "POST Events SPI arrays to this URL")
+    ("events-user", po::value(&events_user)->value_name("USER"), "HTTP Basic user for the events URL")
+    ("events-password", po::value(&events_password)->value_name("PW"), "HTTP Basic password for the events URL")
+    ("allow-ip", po::value(&allow_ips)->value_name("IP")->composing(), "allow only these client addresses (repeatable)")
+    ("reservation-moves-datelastmodified", "let reservations move datelastmodified (Sitoo: only transactions do)")
+    ("latency-ms", po::value(&faults.latency_ms)->value_name("MS")->default_value(0), "added to every API response")
+    ("error-rate", po::value(&faults.error_rate)->value_name("P")->default_value(0), "probability of a 500 per API request")
+    ("duplicate-event-rate", po::value(&faults.duplicate_event_rate)->value_name("P")->default_value(0),
+       "probability a delivered event array is sent twice")
+    ("log-level", po::value(&log_level)->value_name("LEVEL")->default_value("info"), "debug, info, warn or error (stderr)");
+  // clang-format on
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "stockrelay-sim sitoo: " << e.what() << "\n(see stockrelay-sim sitoo --help)\n";
+    return kUsageError;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return 0;
+  }
+  auto usage_error = [](const std::string& message) {
+    std::cerr << "stockrelay-sim sitoo: " << message << "\n(see stockrelay-sim sitoo --help)\n";
+    return kUsageError;
+  };
+  if (vm.count("listen") && vm.count("port")) return usage_error("--listen and --port exclude each other");
+  if (vm.count("seed-catalog") && vm.count("generate")) return usage_error("--seed-catalog and --generate exclude each other");
+  if (vm.count("port") && (port < 0 || port > 65535)) return usage_error("--port must be 0..65535");
+  if (vm.count("generate") && generate < 0) return usage_error("--generate must be >= 0");
+  if (opts.account_id <= 0 || opts.site_id <= 0 || opts.warehouse_id <= 0) {
+    return usage_error("--account, --site and --warehouse must be positive");
+  }
+  if (!opts.api_id.empty() && !opts.api_id.starts_with(std::to_string(opts.account_id) + "-")) {
+    return usage_error("--api-id must look like ACCOUNT-N (" + std::to_string(opts.account_id) + "-1)");
+  }
+  if (!events_url.empty() && !(events_url.starts_with("http://") || events_url.starts_with("https://"))) {
+    return usage_error("--events-url must start with http:// or https://");
+  }
+  if ((vm.count("events-user") || vm.count("events-password")) && events_url.empty()) {
+    return usage_error("--events-user/--events-password need --events-url");
+  }
+  if (faults.latency_ms < 0) return usage_error("times must be >= 0");
+  for (double p : {faults.error_rate, faults.duplicate_event_rate}) {
+    if (!is_rate(p)) return usage_error("rates must be between 0 and 1");
+  }
+  stockrelay::log::Level level;
+  if (!stockrelay::log::parse_level(log_level, level)) return usage_error("unknown --log-level " + log_level);
+  stockrelay::log::set_level(level);
+
+  opts.listen = vm.count("port") ? "127.0.0.1:" + std::to_string(port) : listen.empty() ? "127.0.0.1:0" : listen;
+  opts.events_url = events_url;
+  opts.events_user = events_user;
+  opts.events_password = events_password;
+  opts.allowed_ips = allow_ips;
+  opts.datelastmodified_only_on_transactions = vm.count("reservation-moves-datelastmodified") == 0;
+  if (!opts.password.empty()) stockrelay::log::add_secret(opts.password);
+
+  sigset_t stop_signals = block_stop_signals();
+  sitoo_sim::Simulator sim(opts);
+  try {
+    if (!catalog_file.empty()) sim.load_catalog_file(catalog_file);
+    if (generate > 0) sim.generate_catalog(generate, prefix);
+  } catch (const std::exception& e) {
+    return usage_error(e.what());
+  }
+  sim.set_faults(faults);
+  try {
+    sim.start();
+  } catch (const std::exception& e) {
+    std::cerr << "stockrelay-sim sitoo: " << e.what() << "\n";
+    return 1;
+  }
+  auto count = sim.product_count();
+  nlohmann::ordered_json line = {{"base_url", sim.base_url()},
+                                 {"api_id", sim.api_id()},
+                                 {"password", sim.password()},
+                                 {"account", sim.account_id()},
+                                 {"site", sim.site_id()},
+                                 {"warehouse", sim.warehouse_id()},
+                                 {"products", count}};
+  std::cout << line.dump() << std::endl;
+  std::cerr << "stockrelay-sim: Sitoo account " << sim.account_id() << " with " << count << " products at "
+            << sim.base_url() << " (Ctrl-C to stop)\n";
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  std::cerr << "stockrelay-sim: " << (received == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping\n";
+  sim.stop();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -177,6 +301,7 @@ int main(int argc, char** argv) {
   }
   args.erase(args.begin());
   if (kind == "woocommerce") return run_woocommerce(args);
+  if (kind == "sitoo") return run_sitoo(args);
   std::cerr << "stockrelay-sim: unknown simulator kind \"" << kind << "\"; known kinds: " << known_kinds() << "\n";
   return kUsageError;
 }
