@@ -89,25 +89,6 @@ std::string batch_answer(const std::vector<std::int64_t>& ids) {
 
 // ---- entry -------------------------------------------------------------------------------------
 
-void Simulator::Impl::respond_later(http::Respond respond, http::ServerResponse response, int latency_ms) {
-  if (latency_ms <= 0) {
-    respond(std::move(response));
-    return;
-  }
-  auto timer = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(latency_ms));
-  {
-    std::lock_guard lock(timers_mu);
-    timers.insert(timer);
-  }
-  timer->async_wait([this, timer, respond = std::move(respond), response = std::move(response)](auto) mutable {
-    {
-      std::lock_guard lock(timers_mu);
-      timers.erase(timer);
-    }
-    respond(std::move(response));
-  });
-}
-
 void Simulator::Impl::handle(const http::ServerRequest& req, http::Respond respond) {
   // ---- NOT PART OF SITOO: simulator-only endpoints under /__sim/ ----
   if (req.path.starts_with("/__sim/")) {
@@ -125,7 +106,7 @@ void Simulator::Impl::handle(const http::ServerRequest& req, http::Respond respo
     if (out.status == 401) ++counters.unauthorized;
     if (out.status == 403) ++counters.forbidden;
   }
-  respond_later(std::move(respond), std::move(out), latency);
+  replies.send(std::move(respond), std::move(out), latency);
 }
 
 std::optional<http::ServerResponse> Simulator::Impl::injected_fault() {

@@ -174,8 +174,7 @@ struct Simulator::Impl {
   bool started = false;
   bool stopped = false;
 
-  std::mutex timers_mu;
-  std::set<std::shared_ptr<boost::asio::steady_timer>> timers;
+  sim_common::DelayedReplies replies{io};  // answers held back by Faults::latency_ms
 
   void start();
   void stop();
@@ -268,7 +267,6 @@ struct Simulator::Impl {
 
   // ---- API (rest.cpp, auth.cpp) ------------------------------------------------------------
   void handle(const http::ServerRequest& req, http::Respond respond);
-  void respond_later(http::Respond respond, http::ServerResponse response, int latency_ms);
   std::optional<http::ServerResponse> injected_fault();
   http::ServerResponse process(const http::ServerRequest& req);
   // Throws ApiError 401/403.

@@ -68,10 +68,7 @@ void Simulator::Impl::stop() {
   if (events_client) events_client->abort_all();
   if (events_thread.joinable()) events_thread.join();
   if (server) server->stop();
-  {
-    std::lock_guard lock(timers_mu);
-    for (const auto& t : timers) t->cancel();
-  }
+  replies.cancel_all();
   work.reset();
   for (auto& t : io_threads) t.join();
   io_threads.clear();

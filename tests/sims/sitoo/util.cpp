@@ -2,48 +2,12 @@
 
 #include <charconv>
 #include <cmath>
-#include <random>
 
 namespace sitoo_sim::util {
 
-std::string percent_decode(std::string_view text) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
-      i += 2;
-    } else if (c == '+') {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 Query Query::parse(std::string_view query) {
   Query q;
-  std::size_t start = 0;
-  while (start <= query.size()) {
-    auto amp = query.find('&', start);
-    if (amp == std::string_view::npos) amp = query.size();
-    auto piece = query.substr(start, amp - start);
-    if (!piece.empty()) {
-      auto eq = piece.find('=');
-      std::string_view k = piece.substr(0, eq);
-      std::string_view v = eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1);
-      q.pairs.emplace_back(percent_decode(k), percent_decode(v));
-    }
-    start = amp + 1;
-  }
+  q.pairs = sim_common::parse_query(query).decoded;
   return q;
 }
 
@@ -185,13 +149,6 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-std::string random_hex(std::size_t chars) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(chars);
-  for (std::size_t i = 0; i < chars; ++i) out += digits[rng() & 0xF];
-  return out;
-}
+std::string random_hex(std::size_t chars) { return sim_common::random_hex(chars); }
 
 }  // namespace sitoo_sim::util

@@ -11,10 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include "sim_common.hpp"
+
 namespace sitoo_sim::util {
 
 // ---- query strings -------------------------------------------------------------
-std::string percent_decode(std::string_view text);
+inline std::string percent_decode(std::string_view text) { return sim_common::percent_decode(text, true); }
 
 struct Query {
   std::vector<std::pair<std::string, std::string>> pairs;  // decoded, in arrival order

@@ -150,25 +150,6 @@ std::string batch_error_entry(std::int64_t id, const RestError& e) {
 
 // ---- entry --------------------------------------------------------------------------
 
-void Simulator::Impl::respond_later(http::Respond respond, http::ServerResponse response, int latency_ms) {
-  if (latency_ms <= 0) {
-    respond(std::move(response));
-    return;
-  }
-  auto timer = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(latency_ms));
-  {
-    std::lock_guard lock(timers_mu);
-    timers.insert(timer);
-  }
-  timer->async_wait([this, timer, respond = std::move(respond), response = std::move(response)](auto) mutable {
-    {
-      std::lock_guard lock(timers_mu);
-      timers.erase(timer);
-    }
-    respond(std::move(response));
-  });
-}
-
 void Simulator::Impl::handle(const http::ServerRequest& req, http::Respond respond) {
   // ---- NOT PART OF WOOCOMMERCE: simulator-only endpoints under /__sim/ ----
   if (req.path.starts_with("/__sim/")) {
@@ -208,7 +189,7 @@ void Simulator::Impl::handle(const http::ServerRequest& req, http::Respond respo
     rest_read = false;
     if (out && out->status == 401) ++counters.unauthorized;
   }
-  if (out) respond_later(std::move(respond), std::move(*out), latency);
+  if (out) replies.send(std::move(respond), std::move(*out), latency);
 }
 
 std::optional<http::ServerResponse> Simulator::Impl::injected_fault(const std::string& method) {
@@ -681,7 +662,7 @@ std::optional<http::ServerResponse> Simulator::Impl::process(const http::ServerR
         // The REST create answers after its ping went out, as WooCommerce's does.
         int latency = faults.latency_ms;
         queue_ping(h, [this, respond = std::move(respond), response, latency]() mutable {
-          respond_later(std::move(respond), std::move(response), latency);
+          replies.send(std::move(respond), std::move(response), latency);
         });
         return std::nullopt;
       }

@@ -226,8 +226,7 @@ struct Simulator::Impl {
   bool started = false;
   bool stopped = false;
 
-  std::mutex timers_mu;
-  std::set<std::shared_ptr<boost::asio::steady_timer>> timers;
+  sim_common::DelayedReplies replies{io};  // answers held back by Faults::latency_ms
 
   void start();
   void stop();
@@ -345,7 +344,6 @@ struct Simulator::Impl {
 
   // ---- REST (rest.cpp, auth.cpp) -------------------------------------------------------
   void handle(const http::ServerRequest& req, http::Respond respond);
-  void respond_later(http::Respond respond, http::ServerResponse response, int latency_ms);
   std::optional<http::ServerResponse> injected_fault(const std::string& method);
   // Returns nullopt when the handler answers later (webhook create waits for its ping).
   std::optional<http::ServerResponse> process(const http::ServerRequest& req, const std::string& route,

@@ -66,10 +66,7 @@ void Simulator::Impl::stop() {
   for (auto& t : workers) t.join();
   workers.clear();
   if (server) server->stop();
-  {
-    std::lock_guard lock(timers_mu);
-    for (const auto& t : timers) t->cancel();
-  }
+  replies.cancel_all();
   work.reset();
   for (auto& t : io_threads) t.join();
   io_threads.clear();

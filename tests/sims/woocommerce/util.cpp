@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
-#include <random>
 
 #include "http/encoding.hpp"
 
@@ -295,29 +294,6 @@ std::optional<ParsedDate> parse_date(std::string_view s) {
   return out;
 }
 
-std::string percent_decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string rfc3986_encode(std::string_view text) {
   static const char* digits = "0123456789ABCDEF";
   std::string out;
@@ -337,21 +313,10 @@ std::string rfc3986_encode(std::string_view text) {
 }
 
 Query Query::parse(std::string_view query) {
+  auto pieces = sim_common::parse_query(query);
   Query q;
-  std::size_t start = 0;
-  while (start <= query.size()) {
-    auto amp = query.find('&', start);
-    if (amp == std::string_view::npos) amp = query.size();
-    auto piece = query.substr(start, amp - start);
-    if (!piece.empty()) {
-      auto eq = piece.find('=');
-      std::string_view k = piece.substr(0, eq);
-      std::string_view v = eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1);
-      q.raw.emplace_back(std::string(k), std::string(v));
-      q.pairs.emplace_back(percent_decode(k, true), percent_decode(v, true));
-    }
-    start = amp + 1;
-  }
+  q.pairs = std::move(pieces.decoded);
+  q.raw = std::move(pieces.raw);
   return q;
 }
 
@@ -399,14 +364,7 @@ std::string hmac_sha1(std::string_view key, std::string_view data) { return hmac
 std::string hmac_sha256(std::string_view key, std::string_view data) { return hmac(EVP_sha256(), key, data); }
 std::string base64(std::string_view bytes) { return stockrelay::http::base64_encode(bytes); }
 
-std::string random_hex(std::size_t chars) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(chars);
-  for (std::size_t i = 0; i < chars; ++i) out += digits[rng() & 0xF];
-  return out;
-}
+std::string random_hex(std::size_t chars) { return sim_common::random_hex(chars); }
 
 std::string html_entity_decode(std::string_view text) {
   static const std::pair<std::string_view, char> entities[] = {

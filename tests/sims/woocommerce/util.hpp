@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim_common.hpp"
+
 namespace woo_sim::util {
 
 // ---- JSON as PHP's json_encode writes it -----------------------------------
@@ -67,7 +69,9 @@ struct ParsedDate {
 std::optional<ParsedDate> parse_date(std::string_view text);
 
 // ---- query strings and encodings --------------------------------------------
-std::string percent_decode(std::string_view text, bool plus_is_space);
+inline std::string percent_decode(std::string_view text, bool plus_is_space) {
+  return sim_common::percent_decode(text, plus_is_space);
+}
 // RFC 3986 unreserved characters stay, everything else is %XX (upper-case).
 std::string rfc3986_encode(std::string_view text);
 
