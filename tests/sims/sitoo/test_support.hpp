@@ -16,6 +16,7 @@
 #include "http/client.hpp"
 #include "http/encoding.hpp"
 #include "http/server.hpp"
+#include "sim_testing.hpp"
 #include "sitoo_sim.hpp"
 
 namespace sitoo_sim::testing {
@@ -23,12 +24,8 @@ namespace sitoo_sim::testing {
 namespace http = stockrelay::http;
 using json = nlohmann::json;
 
-inline http::Limits no_retries() {
-  http::Limits l;
-  l.max_retries = 0;
-  l.max_concurrency = 8;
-  return l;
-}
+using sim_common::testing::body_of;
+using sim_common::testing::no_retries;
 
 // Talks to one simulator's account; Basic auth with its API ID unless told otherwise.
 class Api {
@@ -61,14 +58,6 @@ class Api {
   http::Client client_{"sitoo-sim-test", no_retries()};
 };
 
-inline json body_of(const http::Response& r) {
-  auto j = json::parse(r.body, nullptr, false);
-  INFO("status " << r.status << " body: " << r.body.substr(0, 600) << " error: " << r.error);
-  REQUIRE(!j.is_discarded());
-  return j;
-}
-
-// Asserts Sitoo's error shape {"statuscode","errortext"} and returns the text.
 inline std::string error_text(const http::Response& r, int status) {
   INFO(r.body.substr(0, 600));
   CHECK(r.status == status);
@@ -82,56 +71,9 @@ inline std::string error_text(const http::Response& r, int status) {
 
 // An Events SPI endpoint on 127.0.0.1:0. Answers the queued statuses in
 // order, then `status`.
-class Receiver {
+class Receiver : public sim_common::testing::Receiver {
  public:
-  explicit Receiver(int status = 200) : status_(status), server_(io_, http::ServerOptions{}) {
-    server_.route("POST", "/", [this](const http::ServerRequest& req, http::Respond respond) {
-      int answer;
-      {
-        std::lock_guard lock(mu_);
-        got_.push_back(req);
-        if (!script_.empty()) {
-          answer = script_.front();
-          script_.pop_front();
-        } else {
-          answer = status_;
-        }
-      }
-      cv_.notify_all();
-      http::ServerResponse r;
-      r.status = answer;
-      r.content_type = "text/plain";
-      r.body = "ok";
-      respond(r);
-    });
-    REQUIRE(server_.start().ok());
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
-  }
-  ~Receiver() {
-    server_.stop();
-    io_.stop();
-    for (auto& t : threads_) t.join();
-  }
-
-  std::string url(const std::string& path = "/events") const { return server_.base_url() + path; }
-  void set_status(int s) {
-    std::lock_guard lock(mu_);
-    status_ = s;
-  }
-  void script(std::vector<int> statuses) {
-    std::lock_guard lock(mu_);
-    script_.assign(statuses.begin(), statuses.end());
-  }
-  // Waits until at least n requests arrived; returns them all.
-  std::vector<http::ServerRequest> wait_for(std::size_t n, int timeout_ms = 10000) {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return got_.size() >= n; });
-    return got_;
-  }
-  std::vector<http::ServerRequest> received() {
-    std::lock_guard lock(mu_);
-    return got_;
-  }
+  explicit Receiver(int status = 200) : sim_common::testing::Receiver(status, "/events") {}
   // Every event of every POST, in arrival order.
   std::vector<json> events() {
     std::vector<json> out;
@@ -140,16 +82,6 @@ class Receiver {
     }
     return out;
   }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<http::ServerRequest> got_;
-  std::deque<int> script_;
-  int status_;
-  boost::asio::io_context io_;
-  http::Server server_;
-  std::vector<std::thread> threads_;
 };
 
 // Paths of the default site and warehouse.

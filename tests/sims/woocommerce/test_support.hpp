@@ -15,6 +15,7 @@
 #include "http/client.hpp"
 #include "http/encoding.hpp"
 #include "http/server.hpp"
+#include "sim_testing.hpp"
 #include "woo_sim.hpp"
 
 namespace woo_sim::testing {
@@ -22,12 +23,8 @@ namespace woo_sim::testing {
 namespace http = stockrelay::http;
 using json = nlohmann::json;
 
-inline http::Limits no_retries() {
-  http::Limits l;
-  l.max_retries = 0;
-  l.max_concurrency = 8;
-  return l;
-}
+using sim_common::testing::body_of;
+using sim_common::testing::no_retries;
 
 // Talks to one simulator; Basic auth with its key unless told otherwise.
 class Api {
@@ -59,13 +56,6 @@ class Api {
   http::Client client_{"woo-sim-test", no_retries()};
 };
 
-inline json body_of(const http::Response& r) {
-  auto j = json::parse(r.body, nullptr, false);
-  INFO("status " << r.status << " body: " << r.body.substr(0, 600) << " error: " << r.error);
-  REQUIRE(!j.is_discarded());
-  return j;
-}
-
 // Asserts the WooCommerce error shape and returns the code.
 inline std::string error_code(const http::Response& r, int status) {
   INFO(r.body.substr(0, 600));
@@ -79,47 +69,9 @@ inline std::string error_code(const http::Response& r, int status) {
 }
 
 // A webhook receiver on 127.0.0.1:0 answering `status` (settable).
-class Receiver {
+class Receiver : public sim_common::testing::Receiver {
  public:
-  explicit Receiver(int status = 200) : status_(status), server_(io_, http::ServerOptions{}) {
-    server_.route("POST", "/", [this](const http::ServerRequest& req, http::Respond respond) {
-      int answer;
-      {
-        std::lock_guard lock(mu_);
-        got_.push_back(req);
-        answer = status_;
-      }
-      cv_.notify_all();
-      http::ServerResponse r;
-      r.status = answer;
-      r.content_type = "text/plain";
-      r.body = "ok";
-      respond(r);
-    });
-    REQUIRE(server_.start().ok());
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
-  }
-  ~Receiver() {
-    server_.stop();
-    io_.stop();
-    for (auto& t : threads_) t.join();
-  }
-
-  std::string url(const std::string& path = "/hook") const { return server_.base_url() + path; }
-  void set_status(int s) {
-    std::lock_guard lock(mu_);
-    status_ = s;
-  }
-  // Waits until at least n requests arrived; returns them all.
-  std::vector<http::ServerRequest> wait_for(std::size_t n, int timeout_ms = 5000) {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return got_.size() >= n; });
-    return got_;
-  }
-  std::vector<http::ServerRequest> received() {
-    std::lock_guard lock(mu_);
-    return got_;
-  }
+  explicit Receiver(int status = 200) : sim_common::testing::Receiver(status, "/hook") {}
   // Deliveries only (pings carry no X-WC-Webhook-Topic).
   std::vector<http::ServerRequest> deliveries() {
     std::vector<http::ServerRequest> out;
@@ -128,19 +80,6 @@ class Receiver {
     }
     return out;
   }
-  void clear() {
-    std::lock_guard lock(mu_);
-    got_.clear();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<http::ServerRequest> got_;
-  int status_;
-  boost::asio::io_context io_;
-  http::Server server_;
-  std::vector<std::thread> threads_;
 };
 
 // A started simulator with a few webhook-friendly defaults.
