@@ -72,7 +72,7 @@ struct WebhookRecord {
 };
 
 // An order note (GET /orders/{id}/notes). WooCommerce writes one for every
-// stock change an order makes (stock_change() reads those).
+// stock change an order makes (latest_stock_note() reads those).
 struct NoteRecord {
   std::int64_t id = 0;                 // grows with every note: later notes have larger ids
   std::string note;

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,38 @@ sigset_t block_stop_signals() {
 
 bool is_rate(double p) { return p >= 0.0 && p <= 1.0; }
 
+int usage_error(const std::string& kind, const std::string& message) {
+  std::cerr << "stockrelay-sim " << kind << ": " << message << "\n(see stockrelay-sim " << kind << " --help)\n";
+  return kUsageError;
+}
+
+// Reads `args` against `desc` into `vm`. An exit code when the run ends here
+// (--help: 0; bad arguments: 2, said on stderr), nothing to go on.
+std::optional<int> read_args(const std::string& kind, const po::options_description& desc,
+                             const std::vector<std::string>& args, po::variables_map& vm) {
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    return usage_error(kind, e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return 0;
+  }
+  return std::nullopt;
+}
+
+// The options every kind has: where to listen and which catalogue to start
+// with. What is wrong with them, or nothing.
+std::optional<std::string> listen_and_catalogue_error(const po::variables_map& vm, int port, int generate) {
+  if (vm.count("listen") && vm.count("port")) return "--listen and --port exclude each other";
+  if (vm.count("seed-catalog") && vm.count("generate")) return "--seed-catalog and --generate exclude each other";
+  if (vm.count("port") && (port < 0 || port > 65535)) return "--port must be 0..65535";
+  if (vm.count("generate") && generate < 0) return "--generate must be >= 0";
+  return std::nullopt;
+}
+
 int run_woocommerce(const std::vector<std::string>& args) {
   po::options_description desc(
       "usage: stockrelay-sim woocommerce [options]\n\n"
@@ -98,25 +131,9 @@ int run_woocommerce(const std::vector<std::string>& args) {
     ("log-level", po::value(&log_level)->value_name("LEVEL")->default_value("info"), "debug, info, warn or error (stderr)");
   // clang-format on
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const std::exception& e) {
-    std::cerr << "stockrelay-sim woocommerce: " << e.what() << "\n(see stockrelay-sim woocommerce --help)\n";
-    return kUsageError;
-  }
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return 0;
-  }
-  auto usage_error = [](const std::string& message) {
-    std::cerr << "stockrelay-sim woocommerce: " << message << "\n(see stockrelay-sim woocommerce --help)\n";
-    return kUsageError;
-  };
-  if (vm.count("listen") && vm.count("port")) return usage_error("--listen and --port exclude each other");
-  if (vm.count("seed-catalog") && vm.count("generate")) return usage_error("--seed-catalog and --generate exclude each other");
-  if (vm.count("port") && (port < 0 || port > 65535)) return usage_error("--port must be 0..65535");
-  if (vm.count("generate") && generate < 0) return usage_error("--generate must be >= 0");
+  if (auto done = read_args("woocommerce", desc, args, vm)) return *done;
+  auto usage_error = [](const std::string& message) { return ::usage_error("woocommerce", message); };
+  if (auto wrong = listen_and_catalogue_error(vm, port, generate)) return usage_error(*wrong);
   if (vm.count("key") != vm.count("secret")) return usage_error("--key and --secret go together");
   if (faults.latency_ms < 0 || opts.webhook_delay_ms < 0) return usage_error("times must be >= 0");
   for (double p : {faults.error_rate, faults.webhook_drop_rate, faults.webhook_duplicate_rate, faults.webhook_reorder_rate}) {
@@ -205,25 +222,9 @@ int run_sitoo(const std::vector<std::string>& args) {
     ("log-level", po::value(&log_level)->value_name("LEVEL")->default_value("info"), "debug, info, warn or error (stderr)");
   // clang-format on
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const std::exception& e) {
-    std::cerr << "stockrelay-sim sitoo: " << e.what() << "\n(see stockrelay-sim sitoo --help)\n";
-    return kUsageError;
-  }
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return 0;
-  }
-  auto usage_error = [](const std::string& message) {
-    std::cerr << "stockrelay-sim sitoo: " << message << "\n(see stockrelay-sim sitoo --help)\n";
-    return kUsageError;
-  };
-  if (vm.count("listen") && vm.count("port")) return usage_error("--listen and --port exclude each other");
-  if (vm.count("seed-catalog") && vm.count("generate")) return usage_error("--seed-catalog and --generate exclude each other");
-  if (vm.count("port") && (port < 0 || port > 65535)) return usage_error("--port must be 0..65535");
-  if (vm.count("generate") && generate < 0) return usage_error("--generate must be >= 0");
+  if (auto done = read_args("sitoo", desc, args, vm)) return *done;
+  auto usage_error = [](const std::string& message) { return ::usage_error("sitoo", message); };
+  if (auto wrong = listen_and_catalogue_error(vm, port, generate)) return usage_error(*wrong);
   if (opts.account_id <= 0 || opts.site_id <= 0 || opts.warehouse_id <= 0) {
     return usage_error("--account, --site and --warehouse must be positive");
   }
