@@ -29,6 +29,7 @@
 
 #include "common/log.hpp"
 #include "common/metrics.hpp"
+#include "bench_hub.hpp"
 #include "config/loader.hpp"
 #include "hub/hub.hpp"
 #include "loader/registry.hpp"
@@ -41,13 +42,8 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-double ms_since(Steady::time_point t) { return std::chrono::duration<double, std::milli>(Steady::now() - t).count(); }
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
-}
+using bench::ms_since;
+using bench::percentile;
 
 struct Bench {
   std::vector<std::string> names{"shop-a", "shop-b", "shop-c"};
@@ -106,17 +102,8 @@ struct Bench {
     std::filesystem::remove_all(dir);
   }
 
-  void start() {
-    auto loaded = config::load_file(config_path);
-    if (!loaded.errors.empty()) throw std::runtime_error(loaded.errors.front().message());
-    auto store = store::open_sqlite(loaded.config->store.path, store::OpenMode::Owner);
-    if (!store) throw std::runtime_error(store.error().message());
-    hub = std::make_unique<hub::Hub>(*loaded.config, std::move(*store));
-    loader::Registry reg(loaded.config->plugin_paths);
-    auto errors = hub->open([&](const std::string& id) { return reg.find(id); });
-    if (!errors.empty()) throw std::runtime_error(errors.front().message());
-    if (auto st = hub->start(); !st) throw std::runtime_error(st.error().message());
-  }
+  void start() { hub = bench::start_hub(config_path); }
+
 
   void quiet(int timeout_ms = 600000) {
     for (auto& [n, s] : sims) s->wait_webhooks_idle(timeout_ms);

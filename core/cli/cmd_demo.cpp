@@ -16,6 +16,7 @@
 #include "cli/demo_activity.hpp"
 #include "cli/demo_report.hpp"
 #include "cli/demo_setup.hpp"
+#include "cli/demo_sitoo.hpp"
 #include "hub/hub.hpp"
 
 namespace stockrelay::cli {
@@ -70,6 +71,7 @@ class Signals {
 };
 
 struct Options {
+  std::string scenario = "shops";
   std::string config = "examples/demo.yaml";
   std::string workdir = ".demo";
   std::string level = "error";
@@ -288,8 +290,11 @@ int run_demo(const std::vector<std::string>& args) {
   Options o;
   std::string seed_text;
   po::options_description d("demo options");
-  d.add_options()("config,c", po::value(&o.config)->default_value(o.config),
-                  "the configuration: its WooCommerce connections become simulated shops on their url's port")(
+  d.add_options()("scenario", po::value(&o.scenario)->default_value(o.scenario),
+                  "shops: random customers and merchants in shops sharing one pool; sitoo: Sitoo as the master "
+                  "of stock for WooCommerce shops, step by step (config examples/sitoo.yaml)")(
+      "config,c", po::value(&o.config)->default_value(o.config),
+      "the configuration: its WooCommerce (and Sitoo) connections become simulators on their URL's port")(
       "seconds", po::value(&o.seconds)->default_value(o.seconds), "how long customers and merchants act (0: only sync and check)")(
       "skus", po::value(&o.skus)->default_value(o.skus), "SKUs per shop (~80% simple products, the rest variations)")(
       "rate", po::value(&o.rate)->default_value(o.rate), "actions per second per shop: orders, cancellations, stock edits")(
@@ -298,13 +303,18 @@ int run_demo(const std::vector<std::string>& args) {
       "log-level", po::value(&o.level)->default_value(o.level), "the hub's own log on stderr: debug | info | warn | error (warn shows the connectors' notes)");
   po::variables_map vm;
   if (auto rc = parse("stockrelay demo [--config examples/demo.yaml] [--seconds 30] [--skus 300] [--rate 5] [--seed N]\n"
-                      "                [--workdir .demo]\n\n"
+                      "                [--workdir .demo]\n"
+                      "stockrelay demo --scenario sitoo [--config examples/sitoo.yaml] [--workdir .demo]\n\n"
                       "Starts a simulated WooCommerce shop (stockrelay-sim) for every WooCommerce connection of the\n"
                       "configuration, all with the same catalogue, runs the hub between them on a fresh store, and\n"
                       "lets customers order, cancel and merchants change stock through the shops' REST APIs. Prints\n"
                       "each stock change the hub passes on as it happens, with its cause and latency; at the end\n"
                       "checks that every shop shows the same stock for every SKU and prints a table per shop.\n"
-                      "Ctrl-C ends the activity early; the check still runs. Exit 0 when every shop converged.",
+                      "Ctrl-C ends the activity early; the check still runs. Exit 0 when every shop converged.\n\n"
+                      "--scenario sitoo starts a simulated Sitoo account and shops from the configuration and acts\n"
+                      "out: the first sync, a till sale in Sitoo, a web order reserved and delivered in Sitoo, an\n"
+                      "order whose SKU has an en dash failing, reported, fixed in the shop and retried, and a manual\n"
+                      "edit in a shop overwritten by Sitoo's level. Exit 0 when every step's check passed.",
                       d, args, vm))
     return *rc;
   if (o.seconds < 0 || o.skus < 1 || o.skus > 100000 || !(o.rate > 0 && o.rate <= 1000)) {
@@ -322,7 +332,20 @@ int run_demo(const std::vector<std::string>& args) {
     o.seed = std::random_device{}() % 100000;
   }
   if (!apply_level(o.level)) return kUsage;
+  if (o.scenario != "shops" && o.scenario != "sitoo") {
+    std::cerr << "stockrelay demo: --scenario must be shops or sitoo, not '" << o.scenario << "'\n";
+    return kUsage;
+  }
+  if (o.scenario == "sitoo" && vm["config"].defaulted()) o.config = "examples/sitoo.yaml";
   o.config = find_config(o.config, !vm["config"].defaulted());
+  if (o.scenario == "sitoo") {
+    try {
+      return run_sitoo_scenario(SitooScenario{o.config, o.workdir});
+    } catch (const std::exception& e) {
+      std::cerr << "stockrelay demo: " << e.what() << "\n";
+      return kFailed;
+    }
+  }
   try {
     return demo_main(o, signals);
   } catch (const std::exception& e) {

@@ -47,10 +47,11 @@ int orders_list(const std::vector<std::string>& args) {
   q.limit = limit;
   auto rows = store->orders(q);
   std::cout << pad("SOURCE", 14) << pad("ORDER", 12) << pad("TARGET", 14) << pad("STATUS", 9) << pad("TRIES", 6)
-            << pad("REMOTE", 12) << "UPDATED (UTC)        REASON\n";
+            << pad("REMOTE", 12) << pad("DELIVERY", 10) << pad("CANCEL", 11) << "UPDATED (UTC)        REASON\n";
   for (const auto& r : rows) {
     std::cout << pad(r.source, 14) << pad(r.order_id, 12) << pad(r.target, 14) << pad(store::to_string(r.status), 9)
               << pad(std::to_string(r.attempts), 6) << pad(r.remote_ref.empty() ? "-" : r.remote_ref, 12)
+              << pad(r.delivery_ref.empty() ? "-" : r.delivery_ref, 10) << pad(r.cancel.empty() ? "-" : r.cancel, 11)
               << pad(when(r.updated_at), 21) << r.reason << "\n";
   }
   if (rows.empty()) std::cout << (failed ? "(no failed orders)\n" : "(no orders)\n");

@@ -97,12 +97,23 @@ void check_port_free(int port, const std::string& who, const std::string& config
 }
 
 StartedShop start_shop(const std::string& sim, const ShopSpec& spec, int skus, std::uint64_t seed,
-                       const std::filesystem::path& log, const std::string& config_path) {
+                       const std::filesystem::path& log, const std::string& config_path,
+                       const std::string& catalog_file) {
+  std::vector<std::string> argv = {sim,   "woocommerce", "--port", std::to_string(spec.port), "--key", spec.key,
+                                   "--secret", spec.secret, "--name", spec.connection, "--log-level", "warn"};
+  if (catalog_file.empty()) {
+    for (std::string a : {std::string("--generate"), std::to_string(skus), std::string("--seed"), std::to_string(seed)})
+      argv.push_back(a);
+  } else {
+    argv.push_back("--seed-catalog");
+    argv.push_back(catalog_file);
+  }
+  return start_sim(argv, spec.connection, spec.port, log, config_path);
+}
+
+StartedShop start_sim(const std::vector<std::string>& argv, const std::string& who, int port,
+                      const std::filesystem::path& log, const std::string& config_path) {
   std::filesystem::remove(log);
-  std::vector<std::string> argv = {sim,        "woocommerce", "--port",     std::to_string(spec.port),
-                                   "--key",    spec.key,      "--secret",   spec.secret,
-                                   "--generate", std::to_string(skus), "--seed", std::to_string(seed),
-                                   "--name",   spec.connection, "--log-level", "warn"};
   StartedShop out;
   out.process = std::make_unique<Child>(argv, log.string());
   auto line = out.process->read_line(15000);
@@ -111,10 +122,9 @@ StartedShop start_shop(const std::string& sim, const ShopSpec& spec, int skus, s
     out.process->stop();
     std::string why = died ? "exited (code " + std::to_string(out.process->exit_code()) + ")"
                            : "did not say it was ready within 15 s";
-    std::string text = spec.connection + ": the simulated shop " + why + "; its log " + log.string() + ":" +
-                       tail_of(log, 5);
+    std::string text = who + ": the simulator " + why + "; its log " + log.string() + ":" + tail_of(log, 5);
     try {
-      check_port_free(spec.port, spec.connection + "'s url", config_path);
+      check_port_free(port, who + "'s url", config_path);
     } catch (const std::runtime_error& busy) {
       text += "\n" + std::string(busy.what());
     }
@@ -124,8 +134,7 @@ StartedShop start_shop(const std::string& sim, const ShopSpec& spec, int skus, s
     auto j = nlohmann::json::parse(*line);
     if (!j.contains("base_url")) throw std::runtime_error("no base_url");
   } catch (const std::exception& e) {
-    throw std::runtime_error(spec.connection + ": stockrelay-sim printed '" + *line + "', not its JSON line (" +
-                             e.what() + ")");
+    throw std::runtime_error(who + ": stockrelay-sim printed '" + *line + "', not its JSON line (" + e.what() + ")");
   }
   out.line = *line;
   return out;

@@ -41,7 +41,15 @@ struct StartedShop {
 // Runs `sim woocommerce ...` for `spec` with a generated catalogue of `skus`
 // SKUs (the same `seed` everywhere gives every shop the same SKUs), its
 // stderr in `log`. Waits up to 15 s for its JSON line.
+// With `catalog_file` set it loads that file ([{"sku","name","stock"}])
+// instead of generating.
 StartedShop start_shop(const std::string& sim, const ShopSpec& spec, int skus, std::uint64_t seed,
-                       const std::filesystem::path& log, const std::string& config_path);
+                       const std::filesystem::path& log, const std::string& config_path,
+                       const std::string& catalog_file = {});
+
+// Runs `sim <argv...>` (a simulator of any kind) with its stderr in `log`
+// and waits up to 15 s for its JSON line; `who` and `port` name it in errors.
+StartedShop start_sim(const std::vector<std::string>& argv, const std::string& who, int port,
+                      const std::filesystem::path& log, const std::string& config_path);
 
 }  // namespace stockrelay::cli::demo

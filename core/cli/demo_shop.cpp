@@ -147,6 +147,28 @@ void Shop::set_stock(const Item& item, int quantity) {
   call("PUT", item_path(item), &body);
 }
 
+void Shop::set_sku(const Item& item, const std::string& sku) {
+  json body = {{"sku", sku}};
+  call("PUT", item_path(item), &body);
+}
+
+std::vector<std::string> Shop::notes(std::int64_t order_id) {
+  auto list = call("GET", "/orders/" + std::to_string(order_id) + "/notes", nullptr);
+  std::vector<std::string> out;
+  if (list.is_array())
+    for (auto it = list.rbegin(); it != list.rend(); ++it) out.push_back(text(*it, "note"));  // newest first there
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Shop::order_meta(std::int64_t order_id) {
+  auto o = call("GET", "/orders/" + std::to_string(order_id), nullptr);
+  std::vector<std::pair<std::string, std::string>> out;
+  if (auto m = o.find("meta_data"); m != o.end() && m->is_array())
+    for (const auto& e : *m)
+      if (e.contains("value") && e["value"].is_string()) out.emplace_back(text(e, "key"), e["value"].get<std::string>());
+  return out;
+}
+
 json Shop::counters() { return call("GET", "/__sim/counters", nullptr); }
 
 }  // namespace stockrelay::cli::demo

@@ -53,6 +53,12 @@ class Shop {
   void cancel_order(std::int64_t id);
   // The merchant types a new stock quantity in the product's admin page.
   void set_stock(const Item& item, int quantity);
+  // The merchant corrects the item's SKU in its admin page.
+  void set_sku(const Item& item, const std::string& sku);
+  // The texts of an order's notes, oldest first.
+  std::vector<std::string> notes(std::int64_t order_id);
+  // An order's meta data (key -> value, string values).
+  std::vector<std::pair<std::string, std::string>> order_meta(std::int64_t order_id);
   // The simulator's own counters (GET /__sim/counters, not WooCommerce).
   nlohmann::json counters();
   // Requests this object made (the shop's counters include them).

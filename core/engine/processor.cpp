@@ -44,6 +44,7 @@ std::string sku_of(const sr::Command& c) {
 std::string order_of(const sr::Command& c) {
   if (auto* o = std::get_if<sr::CreateOrder>(&c.body)) return o->source.order_id;
   if (auto* d = std::get_if<sr::DeliverOrder>(&c.body)) return d->source.order_id;
+  if (auto* k = std::get_if<sr::CancelOrder>(&c.body)) return k->source.order_id;
   if (auto* n = std::get_if<sr::AddNote>(&c.body)) return n->order_id;
   return {};
 }
@@ -305,13 +306,25 @@ void Processor::apply_routes(store::Transaction& tx, const std::string& conn, co
   for (auto& r : routes_.route(conn, e)) {
     std::string cause = "route " + r.route + ": " + sr::kind_of(e) + " from " + conn;
     if (auto* co = std::get_if<sr::CreateOrder>(&r.command.body)) {
+      // The route's switch ("send orders to <target>": off keeps them in the source).
+      if (!r.command.options.value("send_orders", true)) continue;
+      // A cancelled order gives back what it reserved in the target.
+      if (co->order.stock == sr::OrderStock::Released) {
+        cancel_order(tx, conn, co->source.order_id, r.target, r.command.options, now, fx);
+        continue;
+      }
       // An order is sent once per target, and only once the source counts
       // it as a sale (stock held): an unpaid order must not reserve stock.
       if (co->order.stock != sr::OrderStock::Held && !r.command.options.value("send_unpaid", false)) continue;
       if (tx.order_sync(conn, co->source.order_id, r.target)) continue;
       auto id = enqueue(tx, r.target, r.command, {}, cause, now, fx);
-      tx.put_order_sync(store::OrderSync{conn, co->source.order_id, r.target, store::SyncStatus::Pending, {}, 0, {},
-                                         id, now});
+      store::OrderSync sync;
+      sync.source = conn;
+      sync.order_id = co->source.order_id;
+      sync.target = r.target;
+      sync.outbox_id = id;
+      sync.updated_at = now;
+      tx.put_order_sync(sync);
       tx.append_log(log_entry(now, "info", r.target, {}, co->source.order_id, "order", cause, "pending",
                               "order queued for " + r.target));
       continue;
@@ -329,8 +342,76 @@ void Processor::note_back(store::Transaction& tx, const store::OrderSync& sync, 
                           store::Millis now, StepEffects& fx) {
   if (!facts_.has_capability(sync.source, "notes.out")) return;
   sr::Command c;
-  c.body = sr::AddNote{sync.order_id, text, false};
+  sr::AddNote note{sync.order_id, text, false};
+  // The same status as order meta the shop's admin can filter on.
+  note.meta = {{"stockrelay_" + sync.target + "_status", store::to_string(sync.status)},
+               {"stockrelay_" + sync.target + "_ref", sync.remote_ref}};
+  c.body = std::move(note);
   enqueue(tx, sync.source, c, {}, "order " + sync.order_id + " sync to " + sync.target, now, fx);
+}
+
+void Processor::cancel_order(store::Transaction& tx, const std::string& source, const std::string& order_id,
+                             const std::string& target, const nlohmann::json& options, store::Millis now,
+                             StepEffects& fx) {
+  auto sync = tx.order_sync(source, order_id, target);
+  if (!sync || !sync->cancel.empty() || !options.value("cancel", true)) return;
+  if (!facts_.has_capability(target, "orders.cancel.out")) {
+    tx.append_log(log_entry(now, "warn", target, {}, order_id, "order", "order cancelled in " + source, "skipped",
+                            target + " cannot cancel orders; cancel it there by hand"));
+    return;
+  }
+  sync->updated_at = now;
+  if (sync->status == store::SyncStatus::Failed) {
+    // Nothing was created there, and a retry must not create it now.
+    sync->cancel = "not_needed";
+    tx.put_order_sync(*sync);
+    tx.append_log(log_entry(now, "info", target, {}, order_id, "order", "order cancelled in " + source, "ok",
+                            "it never reached " + target + "; it will not be retried"));
+    return;
+  }
+  if (sync->status == store::SyncStatus::Pending) {
+    sync->cancel = "wanted";  // sent once the create is through
+    tx.put_order_sync(*sync);
+    tx.append_log(log_entry(now, "info", target, {}, order_id, "order", "order cancelled in " + source, "pending",
+                            "cancel waits for the order to reach " + target));
+    return;
+  }
+  send_cancel(tx, *sync, options, now, fx);
+}
+
+void Processor::send_cancel(store::Transaction& tx, store::OrderSync& sync, const nlohmann::json& options,
+                            store::Millis now, StepEffects& fx) {
+  sr::Command c;
+  c.options = options;
+  c.body = sr::CancelOrder{{sync.source, sync.order_id}, sync.remote_ref};
+  enqueue(tx, sync.target, c, {}, "order " + sync.order_id + " cancelled in " + sync.source, now, fx);
+  sync.cancel = "pending";
+  sync.updated_at = now;
+  tx.put_order_sync(sync);
+  tx.append_log(log_entry(now, "info", sync.target, {}, sync.order_id, "order", "order cancelled in " + sync.source,
+                          "pending", "cancel of " + (sync.remote_ref.empty() ? "the order" : sync.remote_ref) +
+                                         " queued for " + sync.target));
+}
+
+std::string Processor::lookalikes(store::Transaction& tx, const std::string& target,
+                                  const std::vector<std::string>& unknown) {
+  std::vector<store::Product> known;
+  bool loaded = false;
+  std::string out;
+  for (const auto& sku : unknown) {
+    if (!loaded) {
+      known = tx.active_products(target);
+      loaded = true;
+    }
+    const std::string key = lookalike_key(sku);
+    std::set<std::string> spellings;
+    for (const auto& p : known)
+      if (p.sku != sku && lookalike_key(p.sku) == key) spellings.insert(p.sku);
+    for (const auto& other : spellings)
+      out += "; look-alike SKU: the order has '" + visible_sku(sku) + "', " + target + " has '" + visible_sku(other) +
+             "'";
+  }
+  return out;
 }
 
 void Processor::prepare_write(store::Transaction& tx, const std::string& target, sr::SetStock& s) {
@@ -361,8 +442,14 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
     message = "gave up after " + std::to_string(item.attempts + 1) + " attempts: " + message;
   }
   auto* create = std::get_if<sr::CreateOrder>(&cmd.body);
+  auto* delivery = std::get_if<sr::DeliverOrder>(&cmd.body);
+  auto* cancel = std::get_if<sr::CancelOrder>(&cmd.body);
   std::optional<store::OrderSync> sync;
   if (create) sync = tx.order_sync(create->source.connection, create->source.order_id, item.target);
+  if (delivery) sync = tx.order_sync(delivery->source.connection, delivery->source.order_id, item.target);
+  if (cancel) sync = tx.order_sync(cancel->source.connection, cancel->source.order_id, item.target);
+  if (outcome == sr::Outcome::Failed && create && !r.unknown_skus.empty())
+    message += lookalikes(tx, item.target, r.unknown_skus);
 
   if (outcome == sr::Outcome::Ok) {
     tx.outbox_done(item.id);
@@ -396,12 +483,31 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
       tx.put_order_sync(*sync);
       note_back(tx, *sync, "stockrelay: synced to " + item.target + (r.remote_ref.empty() ? "" : " as " + r.remote_ref),
                 now, fx);
-      if (cmd.options.value("deliver", false)) {
+      if (sync->cancel == "wanted") {
+        // Cancelled in the source while the create was on its way.
+        send_cancel(tx, *sync, cmd.options, now, fx);
+      } else if (cmd.options.value("deliver", false)) {
         sr::Command d;
         d.options = cmd.options;
         d.body = sr::DeliverOrder{create->source, r.remote_ref};
         enqueue(tx, item.target, d, {}, "deliver order " + create->source.order_id, now, fx);
       }
+    }
+    if (delivery && sync) {
+      sync->delivery_ref = r.remote_ref.empty() ? "yes" : r.remote_ref;
+      if (sync->status == store::SyncStatus::Failed) sync->reason.clear();  // a retried delivery went through
+      sync->status = store::SyncStatus::Synced;
+      sync->updated_at = now;
+      tx.put_order_sync(*sync);
+      note_back(tx, *sync,
+                "stockrelay: delivered in " + item.target + (r.remote_ref.empty() ? "" : " (delivery " + r.remote_ref + ")"),
+                now, fx);
+    }
+    if (cancel && sync) {
+      sync->cancel = "done";
+      sync->updated_at = now;
+      tx.put_order_sync(*sync);
+      note_back(tx, *sync, "stockrelay: cancelled in " + item.target + (r.message.empty() ? "" : ": " + r.message), now, fx);
     }
     return;
   }
@@ -451,8 +557,25 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
     sync->reason = message;
     sync->attempts = item.attempts + 1;
     sync->updated_at = now;
+    if (sync->cancel == "wanted") sync->cancel = "not_needed";
     tx.put_order_sync(*sync);
     note_back(tx, *sync, "stockrelay: sync to " + item.target + " failed: " + message, now, fx);
+  }
+  if (delivery && sync) {
+    // The order is there but not delivered: a retry sends the delivery again.
+    sync->status = store::SyncStatus::Failed;
+    sync->reason = "delivery failed: " + message;
+    sync->outbox_id = item.id;
+    sync->updated_at = now;
+    tx.put_order_sync(*sync);
+    note_back(tx, *sync, "stockrelay: delivery in " + item.target + " failed: " + message, now, fx);
+  }
+  if (cancel && sync) {
+    sync->cancel = "failed";
+    sync->reason = "cancel failed: " + message;
+    sync->updated_at = now;
+    tx.put_order_sync(*sync);
+    note_back(tx, *sync, "stockrelay: cancel in " + item.target + " failed: " + message, now, fx);
   }
 }
 
@@ -469,7 +592,8 @@ void Processor::join_member(store::Transaction& tx, const config::PoolConfig& po
 bool Processor::retry_order(store::Transaction& tx, const std::string& source, const std::string& order_id,
                             const std::string& target, store::Millis now, StepEffects& fx) {
   auto sync = tx.order_sync(source, order_id, target);
-  if (!sync || sync->status != store::SyncStatus::Failed) return false;
+  if (!sync || sync->status != store::SyncStatus::Failed || sync->cancel == "not_needed") return false;
+  refresh_order_skus(tx, *sync, now);
   tx.outbox_requeue(sync->outbox_id, now);
   sync->status = store::SyncStatus::Pending;
   sync->reason.clear();
@@ -479,6 +603,59 @@ bool Processor::retry_order(store::Transaction& tx, const std::string& source, c
                           "order from " + source + " queued again"));
   fx.deliver.insert(target);
   return true;
+}
+
+void Processor::refresh_order_skus(store::Transaction& tx, const store::OrderSync& sync, store::Millis now) {
+  auto item = tx.outbox_item(sync.outbox_id);
+  if (!item || item->command != "create_order") return;
+  sr::Command cmd;
+  try {
+    cmd = sr::command_from_json(nlohmann::json::parse(item->payload));
+  } catch (const std::exception&) {
+    return;  // sent as stored; its failure says why
+  }
+  auto* co = std::get_if<sr::CreateOrder>(&cmd.body);
+  if (!co) return;
+  // The order as it reads now, with each line's SKU as the source's product
+  // carries it today (the merchant fixed a SKU), routed again so the route's
+  // SKU transforms apply to the new spelling.
+  sr::OrderEvent e;
+  e.order = co->order;
+  std::vector<bool> fresh(e.order.lines.size(), false);
+  bool changed = false;
+  for (std::size_t i = 0; i < e.order.lines.size(); ++i) {
+    auto& l = e.order.lines[i];
+    if (l.remote_id.empty()) continue;
+    auto p = tx.product(sync.source, l.remote_id, l.remote_variation_id);
+    if (!p || p->sku.empty()) continue;
+    fresh[i] = true;
+    changed = changed || p->sku != l.sku;
+    l.sku = p->sku;
+  }
+  if (!changed) return;
+  std::optional<sr::Command> again;
+  for (auto& r : routes_.route(sync.source, e))
+    if (r.target == sync.target && std::holds_alternative<sr::CreateOrder>(r.command.body)) {
+      again = std::move(r.command);
+      break;
+    }
+  if (!again) return;
+  auto& lines = std::get<sr::CreateOrder>(again->body).order.lines;
+  for (std::size_t i = 0; i < lines.size() && i < fresh.size(); ++i) {
+    // Lines whose product is not known keep what was sent (already transformed).
+    if (!fresh[i]) lines[i].sku = co->order.lines[i].sku;
+  }
+  std::string before, after;
+  for (std::size_t i = 0; i < lines.size() && i < co->order.lines.size(); ++i)
+    if (lines[i].sku != co->order.lines[i].sku) {
+      before += (before.empty() ? "" : ", ") + visible_sku(co->order.lines[i].sku);
+      after += (after.empty() ? "" : ", ") + visible_sku(lines[i].sku);
+    }
+  std::get<sr::CreateOrder>(again->body).source = co->source;
+  again->options = cmd.options;
+  tx.outbox_set_payload(item->id, sr::to_json(*again).dump());
+  tx.append_log(log_entry(now, "info", sync.target, {}, sync.order_id, "order", "operator retry", "updated",
+                          "SKU now " + after + " (was " + before + "), as " + sync.source + " has it"));
 }
 
 }  // namespace stockrelay::engine

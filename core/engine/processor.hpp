@@ -95,7 +95,19 @@ class Processor {
                       const std::string& cause, store::Millis, StepEffects&);
   std::int64_t enqueue(store::Transaction&, const std::string& target, const sr::Command&, const std::string& key,
                        const std::string& cause, store::Millis, StepEffects&);
+  // A note (and order meta) on the source's order: how its sync went.
   void note_back(store::Transaction&, const store::OrderSync&, const std::string& text, store::Millis, StepEffects&);
+  // The source cancelled an order sent to `target`: cancel it there once
+  // it exists (targets that declare orders.cancel.out).
+  void cancel_order(store::Transaction&, const std::string& source, const std::string& order_id,
+                    const std::string& target, const nlohmann::json& options, store::Millis, StepEffects&);
+  void send_cancel(store::Transaction&, store::OrderSync&, const nlohmann::json& options, store::Millis, StepEffects&);
+  // "; look-alike SKU: the order has 'A<U+2013 EN DASH>1', sitoo has 'A-1'"
+  // for each unknown SKU with a look-alike among the target's products.
+  std::string lookalikes(store::Transaction&, const std::string& target, const std::vector<std::string>& unknown);
+  // Before a retry: a create_order whose lines' products now carry other
+  // SKUs in the source is rewritten with them.
+  void refresh_order_skus(store::Transaction&, const store::OrderSync&, store::Millis);
 
   const config::Config& cfg_;
   const Routes& routes_;

@@ -1,5 +1,7 @@
 #include "http/encoding.hpp"
 
+#include <stockrelay/text.hpp>
+
 #include <array>
 #include <cstdint>
 
@@ -17,27 +19,7 @@ constexpr std::array<std::int8_t, 256> decode_table() {
 
 }  // namespace
 
-std::string base64_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    std::uint32_t n = (std::uint32_t(static_cast<unsigned char>(bytes[i])) << 16) |
-                      (std::uint32_t(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-                      std::uint32_t(static_cast<unsigned char>(bytes[i + 2]));
-    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(n >> shift) & 63];
-  }
-  std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    std::uint32_t n = std::uint32_t(static_cast<unsigned char>(bytes[i])) << 16;
-    if (rest == 2) n |= std::uint32_t(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
+std::string base64_encode(std::string_view bytes) { return sr::base64(bytes); }
 
 std::optional<std::string> base64_decode(std::string_view text) {
   static constexpr auto kTable = decode_table();

@@ -48,7 +48,8 @@ std::optional<std::string> opt(const std::string& v) { return v.empty() ? std::n
 json to_json(const store::OrderSync& o) {
   return {{"source", o.source}, {"order_id", o.order_id}, {"target", o.target},
           {"status", store::to_string(o.status)}, {"reason", o.reason}, {"attempts", o.attempts},
-          {"remote_ref", o.remote_ref}, {"updated_at", o.updated_at}};
+          {"remote_ref", o.remote_ref}, {"updated_at", o.updated_at}, {"delivery_ref", o.delivery_ref},
+          {"cancel", o.cancel}};
 }
 
 json to_json(const store::LogEntry& e) {

@@ -69,7 +69,9 @@ Errors Hub::open(const PluginResolver& resolve) {
     c->parser = std::make_unique<EventParser>();
     c->batch_size = std::max(1, (*plugin)->description.limits.batch_size);
     c->arrivals = engine::ArrivalMeter(std::max(1, cfg_.engine.batch_window_ms));
-    c->poll_every_ms = cfg_.engine.default_poll_seconds * 1000;
+    // The plugin's own rhythm, unless the config schedules this connection's polls.
+    const int suggested = (*plugin)->description.limits.poll_seconds;
+    c->poll_every_ms = (suggested > 0 ? suggested : cfg_.engine.default_poll_seconds) * 1000;
     for (const auto& s : cfg_.schedules) {
       bool mine = std::find(s.connections.begin(), s.connections.end(), cc.name) != s.connections.end();
       if (mine && s.action == "poll" && s.every_seconds) c->poll_every_ms = *s.every_seconds * 1000;

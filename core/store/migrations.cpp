@@ -223,6 +223,15 @@ CREATE INDEX outbox_claim ON outbox (target, id) WHERE state = 'pending';
 CREATE INDEX outbox_live ON outbox (target, coalesce_key) WHERE state IN ('pending', 'in_flight');
 )sql";
 
+// Version 9: an order's life in its target after the create: the delivery
+// made there (its id) and the cancel of the source order passed on to it
+// ('' none, 'wanted' waiting for the create, 'pending', 'done', 'failed',
+// 'not_needed' when nothing was created there).
+constexpr const char* kSchemaV9 = R"sql(
+ALTER TABLE order_sync ADD COLUMN delivery_ref TEXT NOT NULL DEFAULT '';
+ALTER TABLE order_sync ADD COLUMN cancel TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
@@ -232,6 +241,7 @@ constexpr Migration kMigrations[] = {
     {6, kSchemaV6},
     {7, kSchemaV7},
     {8, kSchemaV8},
+    {9, kSchemaV9},
 };
 
 bool has_table(Db& db, const char* name) {

@@ -132,6 +132,8 @@ OrderSync order_sync(const Query& q) {
   o.remote_ref = q.text(6);
   o.outbox_id = q.integer(7);
   o.updated_at = q.integer(8);
+  o.delivery_ref = q.text(9);
+  o.cancel = q.text(10);
   return o;
 }
 

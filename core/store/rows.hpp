@@ -24,7 +24,7 @@ inline constexpr const char* kOutboxColumns =
 OutboxItem outbox_item(const Query& q);
 
 inline constexpr const char* kOrderSyncColumns =
-    "source, order_id, target, status, reason, attempts, remote_ref, outbox_id, updated_at";
+    "source, order_id, target, status, reason, attempts, remote_ref, outbox_id, updated_at, delivery_ref, cancel";
 OrderSync order_sync(const Query& q);
 
 inline constexpr const char* kLinkColumns = "connection, sku, remote_id, remote_variation_id, active, updated_at";

@@ -90,6 +90,9 @@ class SqliteTransaction final : public Transaction {
   std::optional<Link> link(const std::string& connection, const std::string& sku) override;
   void put_product(const Product&) override;
   std::vector<Product> products_with_sku(const std::string& connection, const std::string& sku) override;
+  std::optional<Product> product(const std::string& connection, const std::string& remote_id,
+                                 const std::string& remote_variation_id) override;
+  std::vector<Product> active_products(const std::string& connection) override;
   void put_pool_member(const PoolMember&) override;
   std::size_t outbox_cancel(const std::string& target, const std::string& key_prefix, const std::string& why) override;
   std::int64_t enqueue(const OutboxItem& item) override;
@@ -99,6 +102,7 @@ class SqliteTransaction final : public Transaction {
   void outbox_retry(std::int64_t id, Millis next_attempt_at, const std::string& error) override;
   void outbox_failed(std::int64_t id, const std::string& error) override;
   void outbox_requeue(std::int64_t id, Millis now) override;
+  void outbox_set_payload(std::int64_t id, const std::string& payload) override;
   bool outbox_busy(const std::string& target, const std::string& coalesce_key, bool in_flight_only = false) override;
   void put_order_sync(const OrderSync&) override;
   std::optional<OrderSync> order_sync(const std::string& source, const std::string& order_id,

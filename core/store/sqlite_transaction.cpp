@@ -150,6 +150,24 @@ void SqliteTransaction::put_product(const Product& p) {
       .run();
 }
 
+std::optional<Product> SqliteTransaction::product(const std::string& connection, const std::string& remote_id,
+                                                  const std::string& remote_variation_id) {
+  auto q = db().query(std::string("SELECT ") + rows::kProductColumns +
+                      " FROM products WHERE connection = ?1 AND remote_id = ?2 AND remote_variation_id = ?3");
+  q.bind(connection, remote_id, remote_variation_id);
+  if (!q.step()) return std::nullopt;
+  return rows::product(q);
+}
+
+std::vector<Product> SqliteTransaction::active_products(const std::string& connection) {
+  auto q = db().query(std::string("SELECT ") + rows::kProductColumns +
+                      " FROM products WHERE connection = ?1 AND active = 1 ORDER BY sku, remote_id, remote_variation_id");
+  q.bind(connection);
+  std::vector<Product> out;
+  while (q.step()) out.push_back(rows::product(q));
+  return out;
+}
+
 std::vector<Product> SqliteTransaction::products_with_sku(const std::string& connection, const std::string& sku) {
   // INDEXED BY: without statistics SQLite prefers the primary key (it
   // gives the ORDER BY for free) and walks every product of the connection,
@@ -282,6 +300,12 @@ void SqliteTransaction::outbox_requeue(std::int64_t id, Millis now) {
       .run();
 }
 
+void SqliteTransaction::outbox_set_payload(std::int64_t id, const std::string& payload) {
+  db().query("UPDATE outbox SET payload = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'failed'")
+      .bind(id, payload, rows::wall_clock_ms())
+      .run();
+}
+
 bool SqliteTransaction::outbox_busy(const std::string& target, const std::string& coalesce_key, bool in_flight_only) {
   if (coalesce_key.empty()) return false;  // unkeyed commands are never coalesced
   auto q = db().query(
@@ -295,9 +319,9 @@ bool SqliteTransaction::outbox_busy(const std::string& target, const std::string
 
 void SqliteTransaction::put_order_sync(const OrderSync& o) {
   db().query(std::string("INSERT OR REPLACE INTO order_sync (") + rows::kOrderSyncColumns +
-             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
       .bind(o.source, o.order_id, o.target, std::string_view(to_string(o.status)), o.reason,
-            std::int64_t{o.attempts}, o.remote_ref, o.outbox_id, o.updated_at)
+            std::int64_t{o.attempts}, o.remote_ref, o.outbox_id, o.updated_at, o.delivery_ref, o.cancel)
       .run();
 }
 

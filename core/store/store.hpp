@@ -209,8 +209,13 @@ struct OrderSync {
   std::string reason;       // why it failed
   int attempts = 0;
   std::string remote_ref;   // id of the document created in the target
-  std::int64_t outbox_id = 0;
+  std::int64_t outbox_id = 0;  // the command a retry sends again (the create, or the delivery that failed)
   Millis updated_at = 0;
+  std::string delivery_ref;    // the delivery made in the target, once delivered
+  // The source order's cancel, passed on to the target: "" (not cancelled),
+  // "wanted" (waits for the create to finish), "pending", "done", "failed",
+  // "not_needed" (nothing was created there).
+  std::string cancel;
 };
 
 struct OrderQuery {
@@ -275,6 +280,11 @@ class Transaction {
   virtual void put_product(const Product&) = 0;
   // Active products of `connection` carrying exactly this SKU.
   virtual std::vector<Product> products_with_sku(const std::string& connection, const std::string& sku) = 0;
+  // The product a remote id names in `connection` (active or not).
+  virtual std::optional<Product> product(const std::string& connection, const std::string& remote_id,
+                                         const std::string& remote_variation_id) = 0;
+  // Every active product of `connection` (look-alike search when an order fails on an unknown SKU).
+  virtual std::vector<Product> active_products(const std::string& connection) = 0;
 
   virtual void put_pool_member(const PoolMember&) = 0;
   // Pending commands for `target` with this coalesce-key prefix end as Done
@@ -294,6 +304,8 @@ class Transaction {
   virtual void outbox_retry(std::int64_t id, Millis next_attempt_at, const std::string& error) = 0;  // attempts+1, back to Pending
   virtual void outbox_failed(std::int64_t id, const std::string& error) = 0;                        // attempts+1
   virtual void outbox_requeue(std::int64_t id, Millis now) = 0;  // Failed -> Pending, attempts reset (operator retry)
+  // A Failed item's command as it will go out again (an order retried after its SKUs were fixed).
+  virtual void outbox_set_payload(std::int64_t id, const std::string& payload) = 0;
   // Does `target` have a Pending or InFlight item with this coalesce key?
   // (`in_flight_only`: an InFlight one.)
   virtual bool outbox_busy(const std::string& target, const std::string& coalesce_key, bool in_flight_only = false) = 0;

@@ -4,6 +4,7 @@
 #include "woo_settings.hpp"
 
 #include <stockrelay/connector.hpp>
+#include <stockrelay/settings.hpp>
 
 #include "woo_model.hpp"
 
@@ -47,73 +48,29 @@ const char* const kDescribe = R"({
   }
 })";
 
-namespace {
-
-std::string string_setting(const nlohmann::json& s, const char* name, bool required) {
-  auto it = s.find(name);
-  if (it == s.end() || it->is_null()) {
-    if (required) throw sr::invalid_error(std::string("settings: '") + name + "' is required");
-    return {};
-  }
-  if (!it->is_string()) throw sr::invalid_error(std::string("settings: '") + name + "' must be a string");
-  std::string v = it->get<std::string>();
-  if (required && v.empty()) throw sr::invalid_error(std::string("settings: '") + name + "' must not be empty");
-  return v;
-}
-
-bool is_http_url(const std::string& u) {
-  return (u.starts_with("http://") && u.size() > 7) || (u.starts_with("https://") && u.size() > 8);
-}
-
-}  // namespace
-
 Settings Settings::parse(const nlohmann::json& s) {
-  if (!s.is_object()) throw sr::invalid_error("settings must be an object");
-  static const char* const known[] = {"url", "consumer_key", "consumer_secret", "webhook_secret", "auth",
-                                      "requests_per_second", "webhook_url", "verify_before_write", "page_size",
-                                      "orders_since"};
-  for (const auto& [k, v] : s.items()) {
-    bool ok = false;
-    for (const char* n : known) ok = ok || k == n;
-    if (!ok) throw sr::invalid_error("settings: unknown setting '" + k + "'");
-  }
+  sr::SettingsReader r(s, {"url", "consumer_key", "consumer_secret", "webhook_secret", "auth", "requests_per_second",
+                           "webhook_url", "verify_before_write", "page_size", "orders_since"});
   Settings out;
-  out.url = string_setting(s, "url", true);
-  while (!out.url.empty() && out.url.back() == '/') out.url.pop_back();
-  if (!is_http_url(out.url))
-    throw sr::invalid_error("settings: 'url' must be the store's http:// or https:// URL, not '" + out.url + "'");
+  out.url = r.url("url", true);
   out.api = out.url + "/wp-json/wc/v3";
-  out.consumer_key = string_setting(s, "consumer_key", true);
-  out.consumer_secret = string_setting(s, "consumer_secret", true);
-  out.webhook_secret = string_setting(s, "webhook_secret", false);
+  out.consumer_key = r.string("consumer_key", true);
+  out.consumer_secret = r.string("consumer_secret", true);
+  out.webhook_secret = r.string("webhook_secret", false);
 
-  std::string auth = string_setting(s, "auth", false);
+  std::string auth = r.string("auth", false);
   if (auth.empty() || auth == "basic") out.auth = AuthMode::Basic;
   else if (auth == "query") out.auth = AuthMode::Query;
   else if (auth == "oauth1") out.auth = AuthMode::OAuth1;
   else throw sr::invalid_error("settings: 'auth' must be basic, query or oauth1, not '" + auth + "'");
 
-  if (auto r = s.find("requests_per_second"); r != s.end() && !r->is_null()) {
-    if (!r->is_number() || r->get<double>() < 0)
-      throw sr::invalid_error("settings: 'requests_per_second' must be a number >= 0 (0 = unlimited)");
-    out.requests_per_second = r->get<double>();
-  }
-  out.webhook_url = string_setting(s, "webhook_url", false);
-  if (!out.webhook_url.empty() && !is_http_url(out.webhook_url))
-    throw sr::invalid_error("settings: 'webhook_url' must be an http:// or https:// URL");
+  out.requests_per_second = r.number("requests_per_second", 0, 0);
+  out.webhook_url = r.url("webhook_url", false);
   if (!out.webhook_url.empty() && out.webhook_secret.empty())
     throw sr::invalid_error("settings: 'webhook_url' needs 'webhook_secret' (the store signs its webhooks with it)");
-
-  if (auto v = s.find("verify_before_write"); v != s.end() && !v->is_null()) {
-    if (!v->is_boolean()) throw sr::invalid_error("settings: 'verify_before_write' must be true or false");
-    out.verify_before_write = v->get<bool>();
-  }
-  if (auto p = s.find("page_size"); p != s.end() && !p->is_null()) {
-    if (!p->is_number_integer() || p->get<std::int64_t>() < 1 || p->get<std::int64_t>() > 100)
-      throw sr::invalid_error("settings: 'page_size' must be an integer from 1 to 100");
-    out.page_size = static_cast<int>(p->get<std::int64_t>());
-  }
-  out.orders_since = string_setting(s, "orders_since", false);
+  out.verify_before_write = r.boolean("verify_before_write", true);
+  out.page_size = static_cast<int>(r.integer("page_size", 1, 100, 100));
+  out.orders_since = r.string("orders_since", false);
   if (!out.orders_since.empty() && !parse_gmt(out.orders_since))
     throw sr::invalid_error("settings: 'orders_since' must be a GMT time YYYY-MM-DDTHH:MM:SS, not '" +
                             out.orders_since + "'");

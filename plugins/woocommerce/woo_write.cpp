@@ -1,8 +1,8 @@
 // deliver(): set_stock and set_price through the batch endpoints (simple
 // products via /products/batch, variations via
 // /products/{parent}/variations/batch, at most 100 items per request),
-// add_note through /orders/{id}/notes. Every command gets its own result:
-// one bad SKU never fails the batch.
+// add_note through /orders/{id}/notes (its meta through PUT /orders/{id}).
+// Every command gets its own result: one bad SKU never fails the batch.
 //
 // With verify_before_write the current levels are read first (one
 // GET /products?sku=A,B,... per 100 SKUs) and a SKU whose level is not the
@@ -448,6 +448,23 @@ sr::CommandResult WooConnector::add_note(const sr::Command& c) {
   if (n.order_id.empty() || !std::all_of(n.order_id.begin(), n.order_id.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
     return result(c, sr::Outcome::Invalid, "a WooCommerce order id is a number, not '" + n.order_id + "'");
   if (n.note.empty()) return result(c, sr::Outcome::Invalid, "an order note needs text");
+  if (!n.meta.empty()) {
+    // Meta first: a retry after a failed meta write does not repeat the note.
+    const std::string order_path = "/orders/" + n.order_id;
+    nlohmann::json meta = nlohmann::json::array();
+    for (const auto& [k, v] : n.meta) meta.push_back({{"key", k}, {"value", v}});
+    sr::HttpResponse m;
+    try {
+      m = api_.send("PUT", order_path, {}, nlohmann::json{{"meta_data", meta}}.dump());
+    } catch (const sr::retryable_error& e) {
+      return result(c, sr::Outcome::Retry, "meta on order " + n.order_id + ": " + e.what());
+    }
+    if (m.status == 401 || m.status == 403 || (m.status >= 300 && m.status < 400)) api_.throw_if_fatal("PUT", order_path, m);
+    if (m.status == 429 || m.status >= 500 || m.status < 200)
+      return result(c, sr::Outcome::Retry, "meta on order " + n.order_id + ": PUT " + order_path + " answered " + api_.error_text(m));
+    if (!m.ok())
+      return result(c, sr::Outcome::Failed, "meta on order " + n.order_id + " not written: " + api_.error_text(m));
+  }
   const std::string path = "/orders/" + n.order_id + "/notes";
   nlohmann::json body{{"note", n.note}, {"customer_note", n.customer_visible}};
   sr::HttpResponse r;

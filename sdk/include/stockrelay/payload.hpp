@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -186,10 +187,24 @@ struct DeliverOrder {
   std::string remote_ref;          // the order created in this target
 };
 
+// The source order was cancelled: cancel the order created from it in this
+// target, giving back what it reserved there. The host sends it only to
+// connections that declare "orders.cancel.out" (a plugin built before it
+// would refuse the command name), and only once the create_order there
+// succeeded. Appended in SDK 1.x; command name "cancel_order".
+struct CancelOrder {
+  SourceOrder source;
+  std::string remote_ref;          // the order created in this target
+};
+
 struct AddNote {
   std::string order_id;            // in the target system
   std::string note;
   bool customer_visible = false;
+  // Order meta to set with the note (key -> value; an empty value clears
+  // it), e.g. the sync status the shop's order list can filter on. A
+  // connector that has no such thing ignores it. Appended; JSON "meta".
+  std::map<std::string, std::string> meta{};
 };
 
 struct SetPrice {
@@ -200,7 +215,7 @@ struct SetPrice {
 struct Command {
   std::string id;                  // host-assigned; results refer to it
   nlohmann::json options = nlohmann::json::object();  // from the route's `options:`
-  std::variant<SetStock, AdjustStock, CreateOrder, DeliverOrder, AddNote, SetPrice> body;
+  std::variant<SetStock, AdjustStock, CreateOrder, DeliverOrder, AddNote, SetPrice, CancelOrder> body;
 };
 
 const char* name_of(const Command&);  // "set_stock", ...
@@ -238,6 +253,11 @@ struct CommandResult {
   // a read (compared false) replaced it there. Outcome conflict: when the
   // level found was made (StockLevel::at). Appended; JSON "at".
   std::int64_t at = 0;
+  // create_order, outcome failed: the order's SKUs this target does not
+  // know, exactly as the order spells them. The host names look-alikes it
+  // knows there ("A–1" in the order, "A-1" in the target) in the reason it
+  // records. Appended; JSON "unknown_skus".
+  std::vector<std::string> unknown_skus{};
 };
 
 // ---- describe ------------------------------------------------------------------
@@ -246,6 +266,11 @@ struct Limits {
   int batch_size = 100;
   double requests_per_second = 0;  // 0: no limit
   int max_concurrency = 4;
+  // How often the host polls a connection that has no poll schedule of its
+  // own (the remote's usual rhythm, e.g. 180 for a back office that pushes
+  // events and is read every 3 minutes besides). 0: the host's default
+  // (engine.default_poll_seconds). Appended; JSON "poll_seconds".
+  int poll_seconds = 0;
 };
 
 struct Description {

@@ -283,3 +283,31 @@ TEST_CASE("demo: killed outright, it still takes its shops with it") {
   CHECK(demo.finish(30) == 128 + SIGKILL);
   CHECK(all_gone(pids, 10));
 }
+
+TEST_CASE("demo: the sitoo scenario fails an en-dash order, retries it once fixed, and every shop mirrors Sitoo") {
+  TempDir dir;
+  Port hub, a, b, sitoo;
+  std::ifstream in(SITOO_CONFIG);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  for (auto [from, to] : std::vector<std::pair<std::string, int>>{
+           {"18080", hub.number}, {"18081", a.number}, {"18082", b.number}, {"18090", sitoo.number}})
+    yaml = std::regex_replace(yaml, std::regex(":" + from + "\\b"), ":" + std::to_string(to));
+  fs::path config = dir.path() / "sitoo.yaml";
+  std::ofstream(config) << yaml;
+  Demo demo({"--scenario", "sitoo", "--config", config.string(), "--workdir", (dir.path() / "work").string()});
+  int code = demo.finish(240);
+  const std::string& out = demo.output();
+  if (code != 0) FAIL_CHECK("the demo's output:\n" << out);
+  CHECK(code == 0);
+  CHECK(out.find("FAILED") == std::string::npos);
+  CHECK(out.find("the order did not reach Sitoo: ") != std::string::npos);
+  CHECK(out.find("look-alike SKU: the order has 'CAP<U+2013 EN DASH>1', sitoo has 'CAP-1'") != std::string::npos);
+  CHECK(out.find("note on order") != std::string::npos);
+  CHECK(out.find("order meta: stockrelay_sitoo_status = failed") != std::string::npos);
+  CHECK(out.find("the sitoo scenario passed") != std::string::npos);
+  auto pids = sim_pids(out);
+  CHECK(pids.size() == 3);
+  CHECK(all_gone(pids, 5));
+}

@@ -49,10 +49,13 @@ TEST_CASE("a web order becomes one document in the back office, delivered, with 
   REQUIRE(o.size() == 1);
   CHECK(o[0].status == SyncStatus::Synced);
   CHECK(o[0].remote_ref == docs[0].remote_ref);
+  CHECK_FALSE(o[0].delivery_ref.empty());
   auto notes = f.shop("shop-a").notes();
-  REQUIRE(notes.size() == 1);
+  REQUIRE(notes.size() == 2);  // synced, then delivered
   CHECK(notes[0].order_id == "501");
   CHECK(notes[0].note.find("synced to erp as " + docs[0].remote_ref) != std::string::npos);
+  CHECK(notes[1].order_id == "501");
+  CHECK(notes[1].note.find("delivered in erp") != std::string::npos);
   // The same order seen again (an update) is not sent twice.
   REQUIRE(f.shop("shop-a").refund_line("501", "1", q(1), false).ok());
   f.sync();

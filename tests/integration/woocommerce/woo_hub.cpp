@@ -16,7 +16,7 @@ namespace woo_test {
 using namespace stockrelay;
 
 WooHub::WooHub(WooSetup setup) : setup_(std::move(setup)) {
-  hub_port_ = free_port();
+  hub_port_ = setup_.hub_port ? setup_.hub_port : free_port();
   std::string hub_url = "http://127.0.0.1:" + std::to_string(hub_port_);
   std::string y;
   y += "store: {path: " + dir_.file("store.db") + "}\n";
@@ -38,10 +38,12 @@ WooHub::WooHub(WooSetup setup) : setup_(std::move(setup)) {
     y += setup_.settings_yaml + "}\n";
     sims_.emplace(name, std::move(sim));
   }
+  y += setup_.connections_yaml;
   y += "pools:\n  main:\n    members: [";
   const auto& members = setup_.members.empty() ? setup_.shops : setup_.members;
   for (std::size_t i = 0; i < members.size(); ++i) y += (i ? ", " : "") + members[i];
   y += "]\n" + setup_.pool_yaml;
+  y += setup_.routes_yaml;
   config_path_ = dir_.file("stockrelay.yaml");
   std::ofstream(config_path_) << y;
 }
@@ -69,8 +71,9 @@ void WooHub::stop() {
   hub_.reset();
 }
 
-void WooHub::settle(int timeout_ms) {
+void WooHub::settle(int timeout_ms, const std::function<void()>& before_round) {
   for (int round = 0; round < 2; ++round) {
+    if (before_round) before_round();
     for (auto& [n, s] : sims_) s->wait_webhooks_idle(timeout_ms);
     REQUIRE(quiet(timeout_ms));
     hub_->poll_all(false);

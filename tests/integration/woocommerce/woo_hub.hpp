@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +26,9 @@ struct WooSetup {
   std::string engine_yaml = "engine: {settle_ms: 300, retry_base_ms: 50, retry_max_ms: 400, max_attempts: 50, default_poll_seconds: 3600}\n";
   std::string pool_yaml;             // extra lines under the pool (indented 4)
   std::string settings_yaml;         // extra connector settings, e.g. ", verify_before_write: false"
+  std::string connections_yaml;      // more connections (indented 2), e.g. a Sitoo account
+  std::string routes_yaml;           // a `routes:` section, if any
+  unsigned short hub_port = 0;       // 0: any free port
 };
 
 using sr_test::free_port;
@@ -42,8 +46,10 @@ class WooHub {
   const std::string& config_path() const { return config_path_; }
   const std::vector<std::string>& shops() const { return setup_.shops; }
 
-  // Lets webhooks arrive, polls every shop and waits until quiet, twice.
-  void settle(int timeout_ms = 30000);
+  // Lets webhooks arrive, polls every connection and waits until quiet,
+  // twice. `before_round` runs first in each round (e.g. waits for another
+  // simulator's events).
+  void settle(int timeout_ms = 30000, const std::function<void()>& before_round = {});
   // What every shop shows for `sku` (absent where it is unknown).
   std::map<std::string, std::optional<int>> stock(const std::string& sku);
   // True when every shop shows `expected` for `sku`.

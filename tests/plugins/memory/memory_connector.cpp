@@ -285,6 +285,8 @@ class MemoryShop : public sr::Connector {
             return plain_result(c, shop_.deliver_document(b.remote_ref), b.remote_ref);
           } else if constexpr (std::is_same_v<T, sr::AddNote>) {
             return plain_result(c, shop_.add_note(b.order_id, b.note, b.customer_visible));
+          } else if constexpr (std::is_same_v<T, sr::CancelOrder>) {
+            return result(c, sr::Outcome::Unsupported, "the memory shop does not cancel documents");
           } else {
             return plain_result(c, shop_.set_price(b.sku, b.price));
           }

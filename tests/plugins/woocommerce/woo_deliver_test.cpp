@@ -358,7 +358,8 @@ TEST_CASE("notes go to the order, prices in batches, other commands are unsuppor
 
   sr::Command note;
   note.id = "n1";
-  note.body = sr::AddNote{std::to_string(order), "stockrelay: synced to pos as SO-1", false};
+  note.body = sr::AddNote{std::to_string(order), "stockrelay: synced to pos as SO-1", false,
+                          {{"stockrelay_pos_status", "synced"}, {"stockrelay_pos_ref", "SO-1"}}};
   sr::Command visible;
   visible.id = "n2";
   visible.body = sr::AddNote{std::to_string(order), "Your parcel is on its way", true};
@@ -384,6 +385,13 @@ TEST_CASE("notes go to the order, prices in batches, other commands are unsuppor
   CHECK(result_of(shop, "p1").outcome == sr::Outcome::Ok);
   CHECK(result_of(shop, "p2").outcome == sr::Outcome::Ok);
   CHECK(result_of(shop, "x1").outcome == sr::Outcome::Unsupported);
+  // The note's meta is on the order, where the shop's admin can filter on it.
+  std::map<std::string, std::string> meta;
+  const json with_meta = shop.rest("GET", "/orders/" + std::to_string(order));
+  for (const auto& m : with_meta["meta_data"])
+    if (m["value"].is_string()) meta[m["key"]] = m["value"];
+  CHECK(meta["stockrelay_pos_status"] == "synced");
+  CHECK(meta["stockrelay_pos_ref"] == "SO-1");
 
   auto notes = shop.sim.notes(order);
   auto find_note = [&](const std::string& text) {

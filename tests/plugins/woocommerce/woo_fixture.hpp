@@ -21,10 +21,13 @@
 #include <nlohmann/json.hpp>
 #include <stockrelay/testing/fake_host.hpp>
 #include <stockrelay/testing/load_connector.hpp>
+#include <stockrelay/text.hpp>
 
 #include "http/client.hpp"
 #include "http/envelope.hpp"
 #include "http/server.hpp"
+#include "hook_queue.hpp"
+#include "plugin_harness.hpp"
 #include "woo_sim.hpp"
 
 namespace woo_test {
@@ -50,13 +53,7 @@ inline std::string shift_gmt(const std::string& t, int seconds) {
   return buf;
 }
 
-template <class T>
-std::vector<T> of_kind(const std::vector<sr::Event>& events) {
-  std::vector<T> out;
-  for (const auto& e : events)
-    if (const T* v = std::get_if<T>(&e)) out.push_back(*v);
-  return out;
-}
+using sr_test::of_kind;
 
 template <class T>
 std::optional<T> find_sku(const std::vector<sr::Event>& events, const std::string& sku) {
@@ -72,73 +69,17 @@ inline std::optional<sr::OrderEvent> find_order(const std::vector<sr::Event>& ev
   return last;
 }
 
-// Receives webhook deliveries on 127.0.0.1. Pings are answered at once (the
-// store waits for its ping while the plugin, on the test thread, waits for
-// the store to create the webhook); everything else waits in a queue until
-// the test hands it to the plugin and answers with what the plugin said.
-class HookReceiver {
+// Webhook deliveries wait for the test to hand them to the plugin; the
+// store's pings are answered at once (the store waits for its ping while the
+// plugin, on the test thread, waits for the store to create the webhook).
+class HookReceiver : public sr_test::HookQueue {
  public:
-  struct Delivery {
-    json envelope;
-    http::Respond respond;
-  };
-
-  HookReceiver() : server_(io_, http::ServerOptions{}) {
-    server_.route("POST", "/hooks/", [this](const http::ServerRequest& req, http::Respond respond) {
-      json headers = json::object();
-      for (const auto& h : req.headers) headers[h.name] = h.value;
-      json env{{"method", req.method}, {"path", req.path}, {"query", req.query}, {"headers", headers}, {"body", req.body}};
-      std::lock_guard g(mu_);
-      if (!headers.contains("x-wc-webhook-topic") && req.body.starts_with("webhook_id=")) {
-        pings_.push_back(env);
-        http::ServerResponse r;
-        r.body = "{}";
-        respond(std::move(r));
-        return;
-      }
-      queue_.push_back({std::move(env), std::move(respond)});
-      cv_.notify_all();
-    });
-    auto port = server_.start();
-    if (!port.ok()) throw std::runtime_error("webhook receiver: " + port.error().message());
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
-  }
-  ~HookReceiver() {
-    {
-      std::lock_guard g(mu_);
-      for (auto& d : queue_) d.respond(http::ServerResponse{503, "application/json", "{}", {}});
-      queue_.clear();
-    }
-    server_.stop();
-    io_.stop();
-    for (auto& t : threads_) t.join();
-  }
-  HookReceiver(const HookReceiver&) = delete;
-  HookReceiver& operator=(const HookReceiver&) = delete;
-
-  std::string url(const std::string& connection) const { return server_.base_url() + "/hooks/" + connection; }
-
-  std::optional<Delivery> pop(int wait_ms) {
-    std::unique_lock g(mu_);
-    cv_.wait_for(g, std::chrono::milliseconds(wait_ms), [&] { return !queue_.empty(); });
-    if (queue_.empty()) return std::nullopt;
-    Delivery d = std::move(queue_.front());
-    queue_.pop_front();
-    return d;
-  }
-  std::vector<json> pings() const {
-    std::lock_guard g(mu_);
-    return pings_;
-  }
-
- private:
-  boost::asio::io_context io_;
-  http::Server server_;
-  std::vector<std::thread> threads_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Delivery> queue_;
-  std::vector<json> pings_;
+  HookReceiver()
+      : HookQueue([](const json& env) {
+          return !env["headers"].contains("x-wc-webhook-topic") && env["body"].get<std::string>().starts_with("webhook_id=");
+        }) {}
+  std::string url(const std::string& connection) const { return HookQueue::url("/hooks/" + connection); }
+  std::vector<json> pings() const { return immediate(); }
 };
 
 inline woo_sim::Options sim_options() {
@@ -151,83 +92,44 @@ inline woo_sim::Options sim_options() {
 
 constexpr const char* kWebhookSecret = "whsec-test-7f3a";
 
-// Members in this order: the plugin goes before the host, the host before
-// the simulator and the receiver.
+// Members in this order: the plugin (in the harness) goes before the
+// simulator and the receiver.
 struct WooShop {
   HookReceiver hooks;
   woo_sim::Simulator sim;
-  http::Client client{"woo-test", no_retries()};
-  sr::testing::FakeHost host;
-  std::unique_ptr<sr::testing::Driver> plugin;
-  json settings;
+  sr_test::PluginHarness harness{woo_plugin(), "woo-test"};
+  http::Client& client = harness.client;
+  sr::testing::FakeHost& host = harness.host;
+  std::unique_ptr<sr::testing::Driver>& plugin = harness.plugin;
+  json& settings = harness.settings;
   std::vector<json> delivered;  // every delivery handed to the plugin, in order
 
   explicit WooShop(woo_sim::Options options = sim_options()) : sim(options) {
     sim.start();
-    host.on_http([this](const json& req) { return forward(req); });
+    harness.on_hand_over = [this](const json& env) { delivered.push_back(env); };
     settings = {{"url", sim.base_url()},
                 {"consumer_key", sim.consumer_key()},
                 {"consumer_secret", sim.consumer_secret()},
                 {"webhook_secret", kWebhookSecret}};
   }
-  ~WooShop() { plugin.reset(); }
+  WooShop(const WooShop&) = delete;
+  WooShop& operator=(const WooShop&) = delete;
 
-  static http::Limits no_retries() {
-    http::Limits l;
-    l.max_retries = 0;  // FakeHost has none either; the connector's own handling is under test
-    return l;
-  }
-
-  // The FakeHost's HTTP: the request envelope goes over loopback for real.
-  sr::HttpResponse forward(const json& req) {
-    auto request = http::request_from_json(req.dump());
-    if (!request) throw std::runtime_error("bad request envelope: " + request.error().message());
-    http::Response resp = client.send(*request);
-    if (resp.status == 0) throw sr::retryable_error(resp.error);
-    return sr::HttpResponse::from_json(http::response_to_json(resp));
-  }
+  static http::Limits no_retries() { return sr_test::PluginHarness::no_retries(); }
+  sr::HttpResponse forward(const json& req) { return harness.forward(req); }
 
   std::string webhook_url() const { return hooks.url("shop-a"); }
   json with_webhooks() const { return {{"webhook_url", webhook_url()}}; }
 
   // Creates (and starts) an instance with the fixture's settings plus `extra`.
-  void create(const json& extra = json::object()) {
-    plugin.reset();
-    json s = settings;
-    for (const auto& [k, v] : extra.items()) {
-      if (v.is_null()) s.erase(k);
-      else s[k] = v;
-    }
-    plugin = host.create(woo_plugin(), s);
-  }
-  void start(const json& extra = json::object()) {
-    create(extra);
-    sr_status st = plugin->start();
-    INFO(plugin->last_error());
-    REQUIRE(st == SR_OK);
-  }
-
-  std::vector<sr::Event> poll(sr::PollMode mode = sr::PollMode::Incremental) {
-    host.clear_records();
-    sr_status st = plugin->poll(mode);
-    INFO(plugin->last_error());
-    REQUIRE(st == SR_OK);
-    return host.events();
-  }
+  void create(const json& extra = json::object()) { harness.create(extra); }
+  void start(const json& extra = json::object()) { harness.start(extra); }
+  std::vector<sr::Event> poll(sr::PollMode mode = sr::PollMode::Incremental) { return harness.poll(mode); }
 
   // Hands every delivery to the plugin (answering the store with what the
   // plugin said) until the simulator has nothing queued or in flight.
   std::vector<sr::testing::WebhookCall> pump(int timeout_ms = 5000) {
-    std::vector<sr::testing::WebhookCall> calls;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (std::chrono::steady_clock::now() < deadline) {
-      while (auto d = hooks.pop(0)) calls.push_back(hand_over(std::move(*d)));
-      if (sim.wait_webhooks_idle(20)) {
-        while (auto d = hooks.pop(30)) calls.push_back(hand_over(std::move(*d)));
-        if (sim.wait_webhooks_idle(0)) break;
-      }
-    }
-    return calls;
+    return harness.pump(hooks, [this](int ms) { return sim.wait_webhooks_idle(ms); }, timeout_ms);
   }
 
   // Takes deliveries without giving them to the plugin (to replay them later).
@@ -248,15 +150,7 @@ struct WooShop {
     return out;
   }
 
-  sr::testing::WebhookCall hand_over(HookReceiver::Delivery d) {
-    delivered.push_back(d.envelope);
-    auto call = plugin->on_webhook(d.envelope);
-    http::ServerResponse r;
-    r.status = call.responded ? call.response_status : (call.status == SR_OK ? 200 : 503);
-    r.body = call.responded ? call.response_body : "{}";
-    d.respond(std::move(r));
-    return call;
-  }
+  sr::testing::WebhookCall hand_over(HookReceiver::Delivery d) { return harness.hand_over(std::move(d)); }
 
   // The store's REST API as the merchant's tools see it (not through the plugin).
   json rest(const std::string& method, const std::string& path, const json& body = nullptr) {
@@ -276,24 +170,7 @@ struct WooShop {
     return json::parse(resp.body);
   }
 
-  static std::string base64(const std::string& in) {
-    static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-      unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                   static_cast<unsigned char>(in[i + 2]);
-      out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
-    }
-    if (i + 1 == in.size()) {
-      unsigned v = static_cast<unsigned char>(in[i]) << 16;
-      out += {t[v >> 18], t[(v >> 12) & 63], '=', '='};
-    } else if (i + 2 == in.size()) {
-      unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-      out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], '='};
-    }
-    return out;
-  }
+  static std::string base64(const std::string& in) { return sr::base64(in); }
 
   std::string modified_of_order(std::int64_t id) { return rest("GET", "/orders/" + std::to_string(id))["date_modified_gmt"]; }
 

@@ -452,12 +452,29 @@ TEST_CASE("every command kind survives the boundary") {
   CHECK(n.order_id == "1001");
   CHECK(n.note == "synced to pos as SO-2231");
   CHECK(n.customer_visible);
+  CHECK(n.meta.empty());
+  CHECK_FALSE(sr::to_json(note).contains("meta"));
+  sr::Command meta_note{"5m", json::object(), sr::AddNote{"1001", "synced", false, {{"stockrelay_pos_status", "synced"}}}};
+  CHECK(std::get<sr::AddNote>(command_round_trip(meta_note).body).meta ==
+        std::map<std::string, std::string>{{"stockrelay_pos_status", "synced"}});
+  CHECK_THROWS_WITH(sr::command_from_json(json{{"id", "9"}, {"command", "add_note"}, {"order_id", "1"}, {"note", "x"},
+                                               {"meta", {{"k", 1}}}}),
+                    "add_note '9': meta 'k' must be a string");
 
   sr::Command price{"6", json::object(), sr::SetPrice{"A-1", Money{1999, "EUR", 2}}};
   auto p = command_round_trip(price);
   CHECK(std::string(sr::name_of(p)) == "set_price");
   CHECK(std::get<sr::SetPrice>(p.body).sku == "A-1");
   CHECK(std::get<sr::SetPrice>(p.body).price == Money{1999, "EUR", 2});
+
+  sr::Command cancel{"7", json::object(), sr::CancelOrder{{"web", "1001"}, "4412"}};
+  auto k = command_round_trip(cancel);
+  CHECK(std::string(sr::name_of(k)) == "cancel_order");
+  CHECK(sr::to_json(cancel)["command"] == "cancel_order");
+  const auto& kc = std::get<sr::CancelOrder>(k.body);
+  CHECK(kc.source.connection == "web");
+  CHECK(kc.source.order_id == "1001");
+  CHECK(kc.remote_ref == "4412");
 }
 
 TEST_CASE("command errors name the command and the field") {
@@ -512,6 +529,17 @@ TEST_CASE("every result outcome survives the boundary") {
   CHECK(sr::result_from_json(json::parse(sr::to_json(cas).dump())).at == 1795454456000);
   CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}, {"status", "ok"}, {"at", "noon"}}),
                     "result for command '1': at must be milliseconds since the epoch (an integer)");
+  CHECK(bare.unknown_skus.empty());
+  CHECK_FALSE(sr::to_json(bare).contains("unknown_skus"));
+  sr::CommandResult unknown;
+  unknown.id = "2";
+  unknown.outcome = sr::Outcome::Failed;
+  unknown.unknown_skus = {"A\xE2\x80\x93" "1", "B"};
+  CHECK(sr::result_from_json(json::parse(sr::to_json(unknown).dump())).unknown_skus == unknown.unknown_skus);
+  CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}, {"status", "failed"}, {"unknown_skus", "A-1"}}),
+                    "result for command '1': unknown_skus must be an array of SKUs");
+  CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}, {"status", "failed"}, {"unknown_skus", {1}}}),
+                    "result for command '1': unknown_skus must hold strings (SKUs)");
   CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}, {"status", "done"}}),
                     "result for command '1': status must be ok, retry, failed, invalid, unsupported or conflict, not 'done'");
   CHECK_THROWS_WITH(sr::result_from_json(json{{"id", "1"}}), "result for command '1': missing field 'status'");
@@ -568,6 +596,13 @@ TEST_CASE("a plugin's description survives the boundary") {
   CHECK(got.limits.requests_per_second == 2.5);
   CHECK(got.limits.max_concurrency == 3);
   CHECK(got.config_schema == d.config_schema);
+  CHECK(got.limits.poll_seconds == 0);  // the host's default
+  CHECK_FALSE(j["limits"].contains("poll_seconds"));
+  d.limits.poll_seconds = 180;
+  CHECK(sr::description_from_json(sr::to_json(d)).limits.poll_seconds == 180);
+  json bad_poll = sr::to_json(d);
+  bad_poll["limits"]["poll_seconds"] = -5;
+  CHECK_THROWS_WITH(sr::description_from_json(bad_poll), "describe: limits.poll_seconds must be whole seconds from 0 to 86400");
 
   j["limits"]["batch_size"] = 0;
   CHECK_THROWS_WITH(sr::description_from_json(j), "describe: limits.batch_size must be at least 1");

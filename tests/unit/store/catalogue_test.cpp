@@ -52,6 +52,26 @@ TEST_CASE("products are keyed by remote ids: a changed SKU moves the product") {
   CHECK(store->products(std::nullopt).size() == 4);
 }
 
+TEST_CASE("a product is found by its remote ids, and a connection's active products are listed") {
+  TempDir dir;
+  auto store = open_store(dir.file("store.db"));
+  auto tx = store->begin();
+  tx->put_product(product("shop-a", "10", "CAP\xE2\x80\x93" "1"));
+  tx->put_product(product("shop-a", "11", "MUG", false));
+  tx->put_product(product("shop-b", "10", "CAP-1"));
+  auto p = tx->product("shop-a", "10", "");
+  REQUIRE(p);
+  CHECK(p->sku == "CAP\xE2\x80\x93" "1");
+  CHECK(tx->product("shop-a", "10", "7") == std::nullopt);  // a variation of it is another product
+  CHECK(tx->product("shop-a", "11", "")->active == false);   // inactive ones too
+  tx->put_product(product("shop-a", "10", "CAP-1"));  // the merchant fixed the SKU
+  CHECK(tx->product("shop-a", "10", "")->sku == "CAP-1");
+  auto active = tx->active_products("shop-a");
+  REQUIRE(active.size() == 1);
+  CHECK(active[0].remote_id == "10");
+  CHECK(tx->active_products("shop-c").empty());
+}
+
 TEST_CASE("pool membership rows round trip and replace") {
   TempDir dir;
   auto store = open_store(dir.file("store.db"));

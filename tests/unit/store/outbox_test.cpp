@@ -106,6 +106,8 @@ TEST_CASE("outbox retries and failures count attempts, and an operator requeue s
   CHECK(tx->claim_due("erp", 10'000, 10).empty());
   CHECK_FALSE(tx->outbox_busy("erp", ""));
 
+  tx->outbox_set_payload(id, R"({"fixed":true})");  // an order retried with its SKUs fixed
+  CHECK(tx->outbox_item(id)->payload == R"({"fixed":true})");
   tx->outbox_requeue(id, 900);
   item = tx->outbox_item(id);
   CHECK(item->state == OutboxState::Pending);
@@ -118,6 +120,8 @@ TEST_CASE("outbox retries and failures count attempts, and an operator requeue s
   CHECK(tx->outbox_item(id)->state == OutboxState::Done);
   tx->outbox_requeue(id, 1000);  // a Done command is never sent again
   CHECK(tx->outbox_item(id)->state == OutboxState::Done);
+  tx->outbox_set_payload(id, "{}");  // nor rewritten
+  CHECK(tx->outbox_item(id)->payload == R"({"fixed":true})");
   tx->commit();
 
   CHECK(store->outbox(std::nullopt, false, 10).empty());

@@ -36,6 +36,8 @@ TEST_CASE("order sync status round trips") {
   failed.attempts = 3;
   failed.remote_ref = "doc-77";
   failed.outbox_id = 5;
+  failed.delivery_ref = "dlv-3";
+  failed.cancel = "wanted";
   tx->put_order_sync(failed);  // same source + order + target: replaces
 
   auto back = tx->order_sync("shop-a", "1001", "erp");
@@ -46,6 +48,8 @@ TEST_CASE("order sync status round trips") {
   CHECK(back->remote_ref == "doc-77");
   CHECK(back->outbox_id == 5);
   CHECK(back->updated_at == 20);
+  CHECK(back->delivery_ref == "dlv-3");
+  CHECK(back->cancel == "wanted");
   CHECK_FALSE(tx->order_sync("shop-a", "1001", "other-target").has_value());
   tx->commit();
   CHECK(store->orders(OrderQuery{}).size() == 1);

@@ -34,7 +34,7 @@ void write_everything(Transaction& tx) {
   tx.put_order_line({"shop-a", "o1", "line-1", "SKU-2", qty("0.5")});
   tx.put_deferred({"shop-a", "SKU-1", qty("3"), "v7", 300, 400});
   tx.put_link({"shop-a", "SKU-1", "p-1", "var-1", true, 500});
-  tx.put_order_sync({"shop-a", "o1", "erp", SyncStatus::Pending, "", 0, "", 0, 600});
+  tx.put_order_sync({"shop-a", "o1", "erp", SyncStatus::Pending, "", 0, "", 0, 600, "", ""});
   tx.enqueue(command("shop-b", "stock:SKU-1", "{\"q\":12}"));
   tx.append_log(LogEntry{0, 700, "info", "shop-a", "SKU-1", "o1", "order", qty("14"), qty("12"), "order o1", "ok", ""});
 }

@@ -356,7 +356,8 @@ inline Event event_from_json(const nlohmann::json& j) {
 // ---- commands ------------------------------------------------------------------------
 
 inline const char* name_of(const Command& c) {
-  static constexpr const char* kNames[] = {"set_stock", "adjust_stock", "create_order", "deliver", "add_note", "set_price"};
+  static constexpr const char* kNames[] = {"set_stock", "adjust_stock", "create_order", "deliver",
+                                           "add_note",  "set_price",    "cancel_order"};
   return kNames[c.body.index()];
 }
 
@@ -380,13 +381,14 @@ inline nlohmann::json to_json(const Command& c) {
         } else if constexpr (std::is_same_v<T, CreateOrder>) {
           j["source"] = {{"connection", v.source.connection}, {"order_id", v.source.order_id}};
           j["order"] = to_json(v.order);
-        } else if constexpr (std::is_same_v<T, DeliverOrder>) {
+        } else if constexpr (std::is_same_v<T, DeliverOrder> || std::is_same_v<T, CancelOrder>) {
           j["source"] = {{"connection", v.source.connection}, {"order_id", v.source.order_id}};
           j["remote_ref"] = v.remote_ref;
         } else if constexpr (std::is_same_v<T, AddNote>) {
           j["order_id"] = v.order_id;
           j["note"] = v.note;
           if (v.customer_visible) j["customer_visible"] = true;
+          if (!v.meta.empty()) j["meta"] = v.meta;
         } else {
           j["sku"] = v.sku;
           j["price"] = v.price;
@@ -425,9 +427,19 @@ inline Command command_from_json(const nlohmann::json& j) {
     c.body = CreateOrder{source(), order_from_json(detail::need(j, "order", ctx))};
   } else if (name == "deliver") {
     c.body = DeliverOrder{source(), detail::str(j, "remote_ref", ctx)};
+  } else if (name == "cancel_order") {
+    c.body = CancelOrder{source(), detail::str(j, "remote_ref", ctx)};
   } else if (name == "add_note") {
-    c.body = AddNote{detail::str(j, "order_id", ctx, true), detail::str(j, "note", ctx, true),
-                     detail::boolean(j, "customer_visible", false, ctx)};
+    AddNote n{detail::str(j, "order_id", ctx, true), detail::str(j, "note", ctx, true),
+              detail::boolean(j, "customer_visible", false, ctx)};
+    if (auto m = j.find("meta"); m != j.end() && !m->is_null()) {
+      if (!m->is_object()) detail::fail(ctx, "meta must be an object of strings");
+      for (auto it = m->begin(); it != m->end(); ++it) {
+        if (!it->is_string()) detail::fail(ctx, "meta '" + it.key() + "' must be a string");
+        n.meta[it.key()] = it->get<std::string>();
+      }
+    }
+    c.body = std::move(n);
   } else if (name == "set_price") {
     auto price = detail::money(j, "price", ctx);
     if (!price) detail::fail(ctx, "missing field 'price'");
@@ -448,6 +460,7 @@ inline nlohmann::json to_json(const CommandResult& r) {
   if (!r.version.empty()) j["version"] = r.version;
   if (r.compared) j["compared"] = true;
   if (r.at != 0) j["at"] = r.at;
+  if (!r.unknown_skus.empty()) j["unknown_skus"] = r.unknown_skus;
   return j;
 }
 
@@ -472,24 +485,33 @@ inline CommandResult result_from_json(const nlohmann::json& j) {
     if (!at->is_number_integer()) detail::fail(ctx, "at must be milliseconds since the epoch (an integer)");
     r.at = at->get<std::int64_t>();
   }
+  if (auto u = j.find("unknown_skus"); u != j.end() && !u->is_null()) {
+    if (!u->is_array()) detail::fail(ctx, "unknown_skus must be an array of SKUs");
+    for (const auto& s : *u) {
+      if (!s.is_string()) detail::fail(ctx, "unknown_skus must hold strings (SKUs)");
+      r.unknown_skus.push_back(s.get<std::string>());
+    }
+  }
   return r;
 }
 
 // ---- describe ----------------------------------------------------------------------------
 
 inline nlohmann::json to_json(const Description& d) {
-  return nlohmann::json{{"schema", kDescribeSchema},
-                        {"id", d.id},
-                        {"name", d.name},
-                        {"version", d.version},
-                        {"vendor", d.vendor},
-                        {"abi", {{"major", d.abi_major}, {"minor", d.abi_minor}}},
-                        {"capabilities", d.capabilities},
-                        {"limits",
-                         {{"batch_size", d.limits.batch_size},
-                          {"requests_per_second", d.limits.requests_per_second},
-                          {"max_concurrency", d.limits.max_concurrency}}},
-                        {"config_schema", d.config_schema}};
+  nlohmann::json j{{"schema", kDescribeSchema},
+                 {"id", d.id},
+                 {"name", d.name},
+                 {"version", d.version},
+                 {"vendor", d.vendor},
+                 {"abi", {{"major", d.abi_major}, {"minor", d.abi_minor}}},
+                 {"capabilities", d.capabilities},
+                 {"limits",
+                  {{"batch_size", d.limits.batch_size},
+                   {"requests_per_second", d.limits.requests_per_second},
+                   {"max_concurrency", d.limits.max_concurrency}}},
+                 {"config_schema", d.config_schema}};
+  if (d.limits.poll_seconds > 0) j["limits"]["poll_seconds"] = d.limits.poll_seconds;
+  return j;
 }
 
 inline Description description_from_json(const nlohmann::json& j) {
@@ -514,6 +536,11 @@ inline Description description_from_json(const nlohmann::json& j) {
     d.limits.requests_per_second = l->value("requests_per_second", 0.0);
     d.limits.max_concurrency = static_cast<int>(l->value("max_concurrency", 4));
     if (d.limits.batch_size < 1) detail::fail("describe", "limits.batch_size must be at least 1");
+    if (auto p = l->find("poll_seconds"); p != l->end() && !p->is_null()) {
+      if (!p->is_number_integer() || p->get<std::int64_t>() < 0 || p->get<std::int64_t>() > 86400)
+        detail::fail("describe", "limits.poll_seconds must be whole seconds from 0 to 86400");
+      d.limits.poll_seconds = static_cast<int>(p->get<std::int64_t>());
+    }
   }
   if (auto s = j.find("config_schema"); s != j.end()) {
     if (!s->is_object()) detail::fail("describe", "field 'config_schema' must be a JSON Schema object");
