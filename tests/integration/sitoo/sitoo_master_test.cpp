@@ -177,6 +177,21 @@ TEST_CASE("sitoo master: deliver after sync turns the reservation into a stock d
   CHECK_FALSE(sync->delivery_ref.empty());
   CHECK(m.note_on("shop-b", order, "stockrelay: delivered in sitoo"));
   CHECK(m.sitoo->counters().deliveries_created == 1);
+
+  // The admin API shows the same status.
+  stockrelay::http::Client client("admin-test", {});
+  stockrelay::http::Request r;
+  r.url = m.w->hub().base_url() + "/admin/orders?source=shop-b";
+  r.headers.push_back({"Authorization", "Bearer test-admin-token-123"});
+  auto resp = client.send(r);
+  REQUIRE(resp.status == 200);
+  auto listed = json::parse(resp.body);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["order_id"] == std::to_string(order));
+  CHECK(listed[0]["target"] == "sitoo");
+  CHECK(listed[0]["status"] == "synced");
+  CHECK(listed[0]["remote_ref"] == sync->remote_ref);
+  CHECK(listed[0]["delivery_ref"] == sync->delivery_ref);
 }
 
 TEST_CASE("sitoo master: an order with a look-alike SKU fails with both spellings, and succeeds once fixed") {

@@ -211,3 +211,30 @@ TEST_CASE("429 and 5xx while creating: retried, one order in the end") {
   CHECK(ok.outcome == sr::Outcome::Ok);
   CHECK(acc.sim.counters().orders_created == 1);
 }
+
+TEST_CASE("credentials Sitoo refuses fail the order with the reason, without the password") {
+  SitooAccount acc;
+  acc.sim.add_product("A-1", 12);
+  acc.start();
+  acc.create({{"api_password", "rotated-password-77"}});  // the merchant changed it in Sitoo
+  auto r = acc.run(create_cmd("c1", "shop-a", web_order("1001", {{"A-1", 1}})));
+  CHECK(r.outcome == sr::Outcome::Failed);
+  CHECK_THAT(r.message, Catch::Contains("refused GET /sites/1/orders.json"));
+  CHECK_THAT(r.message, Catch::Contains("check api_id and api_password"));
+  CHECK_THAT(r.message, !Catch::Contains("rotated-password-77"));
+  CHECK(acc.sim.counters().orders_created == 0);
+}
+
+TEST_CASE("an order Sitoo refuses fails with Sitoo's own text") {
+  SitooAccount acc;
+  auto virtual_wh = acc.sim.add_warehouse("Web stock", sitoo_sim::kWarehouseVirtual);
+  acc.sim.add_product("A-1", 12);
+  acc.start();
+  auto created = acc.run(create_cmd("c1", "shop-a", web_order("1001", {{"A-1", 1}})));
+  REQUIRE(created.outcome == sr::Outcome::Ok);
+  // A delivery from a Virtual warehouse is refused by Sitoo: its errortext is the reason.
+  acc.create({{"warehouse_id", virtual_wh}});
+  auto d = acc.run(deliver_cmd("c2", "shop-a", "1001", created.remote_ref));
+  CHECK(d.outcome == sr::Outcome::Failed);
+  CHECK_THAT(d.message, Catch::Contains("Sitoo refused the delivery of order " + created.remote_ref + ": 400"));
+}
