@@ -142,11 +142,14 @@ struct Bench {
 };
 
 // (a) One till sale at a time; latency until both shops show the new level.
-void change_to_shops(Bench& b, int changes, const char* how, int timeout_ms) {
+// `spread_ms`: a random pause before each change, so that changes do not
+// fall in step with the polls (each would otherwise wait a whole interval).
+void change_to_shops(Bench& b, int changes, const char* how, int timeout_ms, int spread_ms = 0) {
   std::mt19937 rng(9);
   std::vector<double> lat;
   int missed = 0;
   for (int i = 0; i < changes; ++i) {
+    if (spread_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(rng() % spread_ms));
     const auto& sku = b.skus[rng() % b.skus.size()];
     if (b.sitoo->stock(sku)->available < 1) continue;
     auto t = Steady::now();
@@ -261,7 +264,7 @@ int main(int argc, char** argv) {
       Bench b(skus, false, poll_seconds, "polling");
       b.start();
       change_to_shops(b, std::max(1, changes / 10), ("polling every " + std::to_string(poll_seconds) + " s").c_str(),
-                      poll_seconds * 3000 + 10000);
+                      poll_seconds * 3000 + 10000, poll_seconds * 1000);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_sitoo: %s\n", e.what());

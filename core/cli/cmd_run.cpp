@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 #include "cli/cli.hpp"
 #include "common/log.hpp"
@@ -182,6 +183,7 @@ int check(const std::vector<std::string>& args) {
   if (!cfg) return kConfig;
   auto reg = registry_for(&*cfg);
   Errors errors;
+  std::map<std::string, sr::Description> described;
   for (auto& conn : cfg->connections) {
     auto plugin = reg.find(conn.plugin);
     if (!plugin) {
@@ -189,9 +191,15 @@ int check(const std::vector<std::string>& args) {
                              "`stockrelay plugins list` shows the plugins found"});
       continue;
     }
+    described[conn.name] = (*plugin)->description;
     auto e = config::validate_settings(conn, (*plugin)->description.config_schema, (*plugin)->description.id);
     errors.insert(errors.end(), e.begin(), e.end());
   }
+  auto routes = hub::route_target_errors(*cfg, [&](const std::string& name) -> const sr::Description* {
+    auto it = described.find(name);
+    return it == described.end() ? nullptr : &it->second;
+  });
+  errors.insert(errors.end(), routes.begin(), routes.end());
   if (!errors.empty()) {
     for (const auto& e : errors) std::cerr << "error: " << e.message() << "\n";
     std::cerr << errors.size() << (errors.size() == 1 ? " error" : " errors") << " in " << config_path << "\n";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 
 #include "common/log.hpp"
 #include "common/metrics.hpp"
@@ -78,6 +79,12 @@ Errors Hub::open(const PluginResolver& resolve) {
     }
     conns_.emplace(cc.name, std::move(c));
   }
+  // Found here rather than as UNSUPPORTED on every delivery.
+  auto route_errors = route_target_errors(cfg_, [this](const std::string& name) -> const sr::Description* {
+    auto it = conns_.find(name);
+    return it == conns_.end() ? nullptr : &it->second->connection->plugin().description;
+  });
+  errors.insert(errors.end(), route_errors.begin(), route_errors.end());
   // Joins and leaves by operators, on top of the members the config names.
   std::vector<store::PoolMember> rows;
   for (auto& row : store_->pool_members()) {
@@ -642,6 +649,30 @@ std::size_t Hub::retry_failed_orders(const std::optional<std::string>& source,
   }
   after(fx);
   return n;
+}
+
+Errors route_target_errors(const config::Config& cfg,
+                           const std::function<const sr::Description*(const std::string& connection)>& describe_of) {
+  static const std::map<std::string, std::string> kNeeds{
+      {"set_stock", "stock.out"},    {"adjust_stock", "stock.out"}, {"create_order", "orders.out"},
+      {"deliver", "orders.out"},     {"add_note", "notes.out"},     {"set_price", "prices.out"}};
+  Errors errors;
+  for (const auto& route : cfg.routes)
+    for (const auto& a : route.actions) {
+      auto need = kNeeds.find(a.command);
+      if (need == kNeeds.end()) continue;
+      for (const auto& target : a.to) {
+        const sr::Description* d = describe_of(target);
+        if (!d || std::find(d->capabilities.begin(), d->capabilities.end(), need->second) != d->capabilities.end())
+          continue;
+        errors.push_back(Error{a.loc.str(),
+                               "route '" + route.name + "': connection '" + target + "' (plugin " + d->id +
+                                   ") does not take " + a.command + ": it declares no '" + need->second + "'",
+                               "send it to a connection whose plugin does (`stockrelay plugins inspect " + d->id +
+                                   "` lists what it takes), or remove '" + target + "' from `to:`"});
+      }
+    }
+  return errors;
 }
 
 }  // namespace stockrelay::hub

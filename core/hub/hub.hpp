@@ -46,6 +46,13 @@ namespace stockrelay::hub {
 // loader's registry; tests may pass in-memory tables.
 using PluginResolver = std::function<Result<std::shared_ptr<const loader::Plugin>>(const std::string& id_or_path)>;
 
+// Routes that send a connection a command its plugin does not take (no
+// matching "*.out" capability, docs/sdk.md), one error per route target,
+// at the action's file:line:column. `describe_of` gives a connection's
+// plugin description, or nullptr when it is not loaded (then not checked).
+Errors route_target_errors(const config::Config& cfg,
+                           const std::function<const sr::Description*(const std::string& connection)>& describe_of);
+
 // Where a pool join stands (admin API, CLI progress bar).
 struct JoinProgress {
   std::string phase = "reading";   // reading (the catalogue) | writing (pool levels) | done | failed

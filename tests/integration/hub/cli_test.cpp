@@ -48,6 +48,31 @@ TEST_CASE("check refuses settings the plugin's schema rejects, naming the connec
   CHECK(out.find("shop_file") != std::string::npos);
 }
 
+TEST_CASE("check refuses a route that sends a connection a command its plugin does not take") {
+  TempDir dir;
+  std::ofstream(dir.file("r.yaml")) << "connections:\n"
+                                       "  sitoo:\n"
+                                       "    plugin: sitoo\n"
+                                       "    settings: {base_url: \"http://127.0.0.1:9/v2/accounts/1\", api_id: \"1-1\", "
+                                       "api_password: pw, warehouse_id: 1}\n"
+                                       "  shop-a:\n"
+                                       "    plugin: memory\n"
+                                       "    settings: {shop_file: shop-a.json}\n"
+                                       "routes:\n"
+                                       "  - name: counts-to-sitoo\n"
+                                       "    on: [stock_level]\n"
+                                       "    from: [shop-a]\n"
+                                       "    do:\n"
+                                       "      - command: set_stock\n"
+                                       "        to: [sitoo]\n";
+  std::string out;
+  CHECK(run_command(exe() + " check --config " + dir.file("r.yaml"), out) == 3);
+  INFO(out);
+  CHECK(out.find("r.yaml:13:9") != std::string::npos);  // the action
+  CHECK(out.find("route 'counts-to-sitoo': connection 'sitoo' (plugin sitoo) does not take set_stock: it declares "
+                 "no 'stock.out'") != std::string::npos);
+}
+
 TEST_CASE("plugins list shows the memory connector with its ABI and capabilities") {
   std::string out;
   CHECK(run_command(exe() + " plugins list --json", out) == 0);
