@@ -28,8 +28,12 @@ if ((${#missing[@]})); then
 fi
 
 # Compiler cache keyed on paths relative to the checkout, so a fresh clone
-# elsewhere on the same machine reuses earlier builds.
+# elsewhere on the same machine reuses earlier builds. With -g the compiler
+# also records the build folder; leaving it out of the key (NOHASHDIR) is
+# what lets another checkout hit the cache (its debug info then names the
+# folder of the build that filled the cache; the sources are the same).
 export CCACHE_BASEDIR="$PWD"
+export CCACHE_NOHASHDIR=1
 cmake --preset "$preset" >/dev/null
 if (($#)); then
   cmake --build --preset "$preset" --target "$@"
