@@ -92,17 +92,25 @@ void SitooConnector::refresh(const std::vector<std::string>& skus) {
 
 void SitooConnector::poll_new_orders() {
   auto from = cursor(kOrdersCursor);
-  std::int64_t newest = from.value_or(0);
+  if (!from) {
+    // The first poll only learns where the orders end (the full read of the
+    // items that comes with it already shows every reservation): the newest
+    // order, not the whole history.
+    auto page = api_.get(api_.site_path("/orders.json"), {{"fields", "orderid"}, {"sort", "-orderid"}, {"num", "1"}});
+    std::int64_t newest = 0;
+    if (page.is_object() && page.contains("items") && page["items"].is_array() && !page["items"].empty())
+      newest = integer_of(page["items"][0].value("orderid", nlohmann::json())).value_or(0);
+    host().state_put(kOrdersCursor, std::to_string(newest));
+    return;
+  }
+  std::int64_t newest = *from;
   std::vector<std::string> skus;
-  Params q{{"fields", "orderid,warehouseid,orderitems"}, {"sort", "orderid"}};
-  if (from) q.emplace_back("orderidfrom", std::to_string(*from + 1));
+  Params q{{"fields", "orderid,warehouseid,orderitems"}, {"sort", "orderid"},
+           {"orderidfrom", std::to_string(*from + 1)}};
   api_.list(api_.site_path("/orders.json"), q, std::min(settings_.page_size, 1000), [&](const nlohmann::json& items) {
     for (const auto& o : items) {
       auto id = integer_of(o.value("orderid", nlohmann::json()));
       if (id && *id > newest) newest = *id;
-      // The first poll only learns where the orders end: the full read of
-      // the items that comes with it already shows every reservation.
-      if (!from) continue;
       auto wh = integer_of(o.value("warehouseid", nlohmann::json()));
       if (wh && *wh != settings_.warehouse_id) continue;
       if (auto rows = o.find("orderitems"); rows != o.end() && rows->is_array())
@@ -111,7 +119,7 @@ void SitooConnector::poll_new_orders() {
     }
   });
   refresh(skus);
-  if (newest > from.value_or(0) || !from) host().state_put(kOrdersCursor, std::to_string(newest));
+  if (newest > *from) host().state_put(kOrdersCursor, std::to_string(newest));
 }
 
 void SitooConnector::poll(sr::PollMode mode) {
