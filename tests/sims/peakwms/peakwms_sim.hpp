@@ -112,7 +112,7 @@ class Simulator {
   // std::invalid_argument for a key already in use.
   Integration add_integration(const std::string& name, const std::string& api_key = "");
   std::vector<Integration> integrations() const;
-  const std::string& api_key(std::size_t index = 0) const;  // of integrations()[index]
+  std::string api_key(std::size_t index = 0) const;  // of integrations()[index]; throws std::out_of_range
 
   // ---- NOT PART OF PEAKWMS: warehouse operations on a WMS product id --------
   // Each changes on hand, writes a stock action and sends StockAdjust.

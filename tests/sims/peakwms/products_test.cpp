@@ -194,3 +194,18 @@ TEST_CASE("simulator-only: refetch through another integration creates its integ
   CHECK(body_of(shop2.get("/product")).at("totalRecords") == 1);
   CHECK(body_of(shop1.get("/productIntegration?productId=" + std::to_string(id))).size() == 2);
 }
+
+TEST_CASE("set-up: integrations with given keys; a key in use twice is refused; start twice is an error") {
+  Simulator sim;
+  auto shop = sim.add_integration("Second shop", "fixed-key");
+  CHECK(shop.id == 2);
+  CHECK(sim.api_key(1) == "fixed-key");
+  CHECK_THROWS_AS(sim.add_integration("Copy", "fixed-key"), std::invalid_argument);
+  CHECK_THROWS_AS(sim.api_key(5), std::out_of_range);
+  sim.start();
+  CHECK_THROWS_AS(sim.start(), std::runtime_error);
+  Api api(sim, std::string("fixed-key"));
+  CHECK(api.get("/ping").status == 200);
+  sim.stop();
+  sim.stop();  // idempotent
+}

@@ -81,7 +81,7 @@ void Simulator::Impl::handle(const http::ServerRequest& req, http::Respond respo
     out = process(req);
     if (out.status == 401) ++counters.unauthorized;
   }
-  replies.send(std::move(respond), std::move(out), latency);
+  host.replies.send(std::move(respond), std::move(out), latency);
 }
 
 std::optional<http::ServerResponse> Simulator::Impl::injected_fault() {

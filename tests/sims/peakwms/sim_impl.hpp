@@ -3,8 +3,6 @@
 // it for short, in-memory work only (never across network I/O).
 #pragma once
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -113,15 +111,11 @@ struct Simulator::Impl {
   // ---- configuration and lifecycle -------------------------------------------------
   Options opts;
   std::string server_url;  // set by start()
-  boost::asio::io_context io;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
-  std::unique_ptr<http::Server> server;
-  std::vector<std::thread> io_threads;
+  sim_common::ServerThreads host;  // the server, its io threads and held-back answers
   std::thread webhook_thread;
   std::unique_ptr<http::Client> webhook_client;
   bool started = false;
   bool stopped = false;
-  sim_common::DelayedReplies replies{io};
 
   void start();
   void stop();

@@ -6,10 +6,6 @@
 
 namespace peakwms_sim {
 
-namespace {
-constexpr int kIoThreads = 2;
-}  // namespace
-
 Simulator::Impl::Impl(Options o) : opts(std::move(o)), dice(opts.seed) {
   if (opts.rate_limit < 1) opts.rate_limit = 1;
   if (opts.rate_window_ms < 1) opts.rate_window_ms = 1;
@@ -40,25 +36,22 @@ Integration Simulator::Impl::add_integration(const std::string& name, const std:
 void Simulator::Impl::start() {
   if (started) throw std::runtime_error("peakwms_sim: already started");
   if (stopped) throw std::runtime_error("peakwms_sim: cannot restart a stopped simulator");
-  http::ServerOptions so;
-  so.listen = opts.listen;
-  so.max_body_bytes = 8u << 20;
-  server = std::make_unique<http::Server>(io, so);
-  server->route("*", "/", [this](const http::ServerRequest& req, http::Respond respond) { handle(req, std::move(respond)); });
-  auto port = server->start();
-  if (!port) throw std::runtime_error("peakwms_sim: listen on " + opts.listen + ": " + port.error().message());
-  {
-    std::lock_guard lock(mu);
-    server_url = server->base_url();
-    started = true;
-  }
   http::Limits limits;
   limits.max_concurrency = 2;
   limits.max_retries = 0;  // a webhook is sent once (PeakWMS's retry policy is not known)
   limits.connect_timeout_ms = 3000;
   webhook_client = std::make_unique<http::Client>("peakwms-sim-webhooks", limits);
-  work.emplace(boost::asio::make_work_guard(io));
-  for (int i = 0; i < kIoThreads; ++i) io_threads.emplace_back([this] { io.run(); });
+  http::ServerOptions so;
+  so.listen = opts.listen;
+  so.max_body_bytes = 8u << 20;
+  std::string url = host.start("peakwms_sim", so, [this](const http::ServerRequest& req, http::Respond respond) {
+    handle(req, std::move(respond));
+  });
+  {
+    std::lock_guard lock(mu);
+    server_url = url;
+    started = true;
+  }
   webhook_thread = std::thread([this] { webhook_loop(); });
 }
 
@@ -73,11 +66,7 @@ void Simulator::Impl::stop() {
   idle_cv.notify_all();
   if (webhook_client) webhook_client->abort_all();
   if (webhook_thread.joinable()) webhook_thread.join();
-  if (server) server->stop();
-  replies.cancel_all();
-  work.reset();
-  for (auto& t : io_threads) t.join();
-  io_threads.clear();
+  host.stop();
 }
 
 // ---- public API ------------------------------------------------------------------------
@@ -107,7 +96,7 @@ std::vector<Integration> Simulator::integrations() const {
   return impl_->integrations;
 }
 
-const std::string& Simulator::api_key(std::size_t index) const {
+std::string Simulator::api_key(std::size_t index) const {
   std::lock_guard lock(impl_->mu);
   if (index >= impl_->integrations.size()) {
     throw std::out_of_range("peakwms_sim: no integration at index " + std::to_string(index));
