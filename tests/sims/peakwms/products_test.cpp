@@ -209,3 +209,12 @@ TEST_CASE("set-up: integrations with given keys; a key in use twice is refused; 
   sim.stop();
   sim.stop();  // idempotent
 }
+
+TEST_CASE("routing: unknown paths are 404 and a known path with another method is 405, both with a message") {
+  Simulator sim;
+  sim.start();
+  Api api(sim);
+  CHECK(message_of(api.get("/nothing"), 404).find("/api/integration/v1/nothing") != std::string::npos);
+  CHECK(message_of(api.del("/ping"), 405).find("DELETE") != std::string::npos);
+  CHECK(message_of(api.send("POST", "/product", "{not json"), 400).find("JSON") != std::string::npos);
+}

@@ -89,4 +89,14 @@ TEST_CASE("__sim: warehouse moves and stock over HTTP without a key") {
   r.body = json{{"action", "steal"}, {"id", id}, {"quantity", 2}}.dump();
   CHECK(client.send(r).status == 400);
   CHECK(sim.stock(id)->on_hand == 2);
+
+  auto order = body_of(api.post("/salesOrder", Api::order("O1", "P1", "", 2))).at("id").get<std::int64_t>();
+  r.url = sim.server_url() + "/__sim/order";
+  r.body = json{{"action", "pick"}, {"id", order}}.dump();
+  CHECK(body_of(client.send(r)).at("state") == kOrderPicked);
+  r.body = json{{"action", "pack"}, {"id", order}, {"trackingNumber", "T1"}}.dump();
+  CHECK(body_of(client.send(r)).at("state") == kOrderPacked);
+  r.body = json{{"action", "pack"}, {"id", order}}.dump();
+  CHECK(client.send(r).status == 400);  // already packed
+  CHECK(sim.stock(id)->on_hand == 0);
 }
