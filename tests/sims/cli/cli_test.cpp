@@ -1,4 +1,4 @@
-// The built stockrelay-sim executable (woocommerce and sitoo kinds): its JSON
+// The built stockrelay-sim executable (woocommerce, sitoo and peakwms kinds): its JSON
 // line, a real authenticated request against it, a clean exit on SIGTERM, and
 // exit 2 on bad arguments.
 #include <fcntl.h>
@@ -199,4 +199,42 @@ TEST_CASE("stockrelay-sim sitoo prints one JSON line, serves authenticated REST 
   CHECK(read_all(c.err).find("Sitoo account 10020") != std::string::npos);
   close(c.out);
   close(c.err);
+}
+
+TEST_CASE("stockrelay-sim peakwms prints one JSON line, serves bearer-key REST and stops on SIGTERM") {
+  Child c = spawn({"peakwms", "--integrations", "2", "--api-key", "shop-one-key", "--rate-limit", "3"});
+  std::string line = read_line(c.out, 20000);
+  INFO("line: " << line);
+  auto info = nlohmann::json::parse(line, nullptr, false);
+  REQUIRE(info.is_object());
+  std::string base = info["base_url"];
+  CHECK(base.starts_with("http://127.0.0.1:"));
+  CHECK(base.ends_with("/api/integration/v1"));
+  REQUIRE(info["api_keys"].size() == 2);
+  CHECK(info["api_keys"][0] == "shop-one-key");
+  CHECK(info["api_keys"][1].get<std::string>().size() == 32);
+  CHECK(info["integrations"][1]["id"] == 2);
+
+  stockrelay::http::Limits limits;
+  limits.max_retries = 0;
+  stockrelay::http::Client client("cli-test", limits);
+  stockrelay::http::Request r;
+  r.url = base + "/ping";
+  CHECK(client.send(r).status == 401);
+  r.headers = {{"Authorization", "Bearer shop-one-key"}};
+  for (int i = 0; i < 3; ++i) CHECK(client.send(r).status == 200);
+  CHECK(client.send(r).status == 429);  // --rate-limit 3
+
+  kill(c.pid, SIGTERM);
+  CHECK(wait_exit(c.pid, 10000) == 0);
+  CHECK(read_all(c.out).empty());  // exactly one line on stdout
+  CHECK(read_all(c.err).find("PeakWMS with 2 web-shop integration(s)") != std::string::npos);
+  close(c.out);
+  close(c.err);
+
+  Child bad = spawn({"peakwms", "--integrations", "0"});
+  CHECK(wait_exit(bad.pid, 10000) == 2);
+  CHECK(read_all(bad.out).empty());
+  close(bad.out);
+  close(bad.err);
 }

@@ -2,6 +2,7 @@
 // positional argument names the kind of system; each kind has its options.
 // On start it prints exactly one JSON line on stdout (what a program needs to
 // connect), human-readable notes on stderr, then serves until SIGINT/SIGTERM.
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <csignal>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "common/log.hpp"
+#include "peakwms_sim.hpp"
 #include "sitoo_sim.hpp"
 #include "woo_sim.hpp"
 
@@ -19,7 +21,7 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr int kUsageError = 2;
-const std::vector<std::string> kKinds = {"woocommerce", "sitoo"};
+const std::vector<std::string> kKinds = {"woocommerce", "sitoo", "peakwms"};
 
 std::string known_kinds() {
   std::string out;
@@ -34,12 +36,15 @@ void general_usage(std::ostream& out) {
       << known_kinds()
       << "\n\n"
          "  stockrelay-sim woocommerce --help    options of the WooCommerce simulator\n"
-         "  stockrelay-sim sitoo --help          options of the Sitoo simulator\n\n"
-         "On start one JSON line goes to stdout, e.g. (woocommerce, sitoo)\n"
+         "  stockrelay-sim sitoo --help          options of the Sitoo simulator\n"
+         "  stockrelay-sim peakwms --help        options of the PeakWMS simulator\n\n"
+         "On start one JSON line goes to stdout, e.g. (woocommerce, sitoo, peakwms)\n"
          "  {\"base_url\":\"http://127.0.0.1:8081\",\"api\":\"http://127.0.0.1:8081/wp-json/wc/v3\",\n"
          "   \"consumer_key\":\"ck_...\",\"consumer_secret\":\"cs_...\",\"products\":1000}\n"
          "  {\"base_url\":\"http://127.0.0.1:8082/v2/accounts/10020\",\"api_id\":\"10020-1\",\"password\":\"...\",\n"
          "   \"account\":10020,\"site\":1,\"warehouse\":1,\"products\":1000}\n"
+         "  {\"base_url\":\"http://127.0.0.1:8083/api/integration/v1\",\"api_keys\":[\"...\"],\n"
+         "   \"integrations\":[{\"id\":1,\"name\":\"Web shop 1\",\"apiKey\":\"...\"}]}\n"
          "then it serves until SIGINT or SIGTERM (exit 0). Bad arguments exit 2.\n";
 }
 
@@ -52,6 +57,36 @@ sigset_t block_stop_signals() {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
+}
+
+// Starts the simulator; false (said on stderr) when it cannot listen.
+template <typename Sim>
+bool started(const std::string& kind, Sim& sim) {
+  try {
+    sim.start();
+    return true;
+  } catch (const std::exception& e) {
+    std::cerr << "stockrelay-sim " << kind << ": " << e.what() << "\n";
+    return false;
+  }
+}
+
+bool set_log_level(const std::string& name) {
+  stockrelay::log::Level level;
+  if (!stockrelay::log::parse_level(name, level)) return false;
+  stockrelay::log::set_level(level);
+  return true;
+}
+
+// Serves until SIGINT or SIGTERM (blocked by block_stop_signals), then stops
+// the simulator; the process's exit code.
+template <typename Sim>
+int serve_until_stopped(Sim& sim, sigset_t& stop_signals) {
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  std::cerr << "stockrelay-sim: " << (received == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping\n";
+  sim.stop();
+  return 0;
 }
 
 bool is_rate(double p) { return p >= 0.0 && p <= 1.0; }
@@ -139,9 +174,7 @@ int run_woocommerce(const std::vector<std::string>& args) {
   for (double p : {faults.error_rate, faults.webhook_drop_rate, faults.webhook_duplicate_rate, faults.webhook_reorder_rate}) {
     if (!is_rate(p)) return usage_error("rates must be between 0 and 1");
   }
-  stockrelay::log::Level level;
-  if (!stockrelay::log::parse_level(log_level, level)) return usage_error("unknown --log-level " + log_level);
-  stockrelay::log::set_level(level);
+  if (!set_log_level(log_level)) return usage_error("unknown --log-level " + log_level);
 
   opts.listen = vm.count("port") ? "127.0.0.1:" + std::to_string(port) : listen.empty() ? "127.0.0.1:0" : listen;
   opts.consumer_key = key;
@@ -160,12 +193,7 @@ int run_woocommerce(const std::vector<std::string>& args) {
     return usage_error(e.what());
   }
   sim.set_faults(faults);
-  try {
-    sim.start();
-  } catch (const std::exception& e) {
-    std::cerr << "stockrelay-sim woocommerce: " << e.what() << "\n";
-    return 1;
-  }
+  if (!started("woocommerce", sim)) return 1;
   auto count = sim.products().size();
   nlohmann::ordered_json line = {{"base_url", sim.base_url()},
                          {"api", sim.base_url() + "/wp-json/wc/v3"},
@@ -176,11 +204,7 @@ int run_woocommerce(const std::vector<std::string>& args) {
   std::cerr << "stockrelay-sim: WooCommerce shop \"" << name << "\" with " << count << " products and variations at "
             << sim.base_url() << "/wp-json/wc/v3 (Ctrl-C to stop)\n";
 
-  int received = 0;
-  sigwait(&stop_signals, &received);
-  std::cerr << "stockrelay-sim: " << (received == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping\n";
-  sim.stop();
-  return 0;
+  return serve_until_stopped(sim, stop_signals);
 }
 
 int run_sitoo(const std::vector<std::string>& args) {
@@ -241,9 +265,7 @@ int run_sitoo(const std::vector<std::string>& args) {
   for (double p : {faults.error_rate, faults.duplicate_event_rate}) {
     if (!is_rate(p)) return usage_error("rates must be between 0 and 1");
   }
-  stockrelay::log::Level level;
-  if (!stockrelay::log::parse_level(log_level, level)) return usage_error("unknown --log-level " + log_level);
-  stockrelay::log::set_level(level);
+  if (!set_log_level(log_level)) return usage_error("unknown --log-level " + log_level);
 
   opts.listen = vm.count("port") ? "127.0.0.1:" + std::to_string(port) : listen.empty() ? "127.0.0.1:0" : listen;
   opts.events_url = events_url;
@@ -262,12 +284,7 @@ int run_sitoo(const std::vector<std::string>& args) {
     return usage_error(e.what());
   }
   sim.set_faults(faults);
-  try {
-    sim.start();
-  } catch (const std::exception& e) {
-    std::cerr << "stockrelay-sim sitoo: " << e.what() << "\n";
-    return 1;
-  }
+  if (!started("sitoo", sim)) return 1;
   auto count = sim.product_count();
   nlohmann::ordered_json line = {{"base_url", sim.base_url()},
                                  {"api_id", sim.api_id()},
@@ -280,11 +297,81 @@ int run_sitoo(const std::vector<std::string>& args) {
   std::cerr << "stockrelay-sim: Sitoo account " << sim.account_id() << " with " << count << " products at "
             << sim.base_url() << " (Ctrl-C to stop)\n";
 
-  int received = 0;
-  sigwait(&stop_signals, &received);
-  std::cerr << "stockrelay-sim: " << (received == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping\n";
-  sim.stop();
-  return 0;
+  return serve_until_stopped(sim, stop_signals);
+}
+
+int run_peakwms(const std::vector<std::string>& args) {
+  po::options_description desc(
+      "usage: stockrelay-sim peakwms [options]\n\n"
+      "PeakWMS behind its integration API (/api/integration/v1), one web-shop integration per\n"
+      "bearer API key. Simulator-only endpoints (not PeakWMS, no auth): GET /__sim/counters,\n"
+      "GET|POST /__sim/faults, GET /__sim/integrations, GET /__sim/stock?id=,\n"
+      "POST /__sim/stock {\"action\":\"receive|count\",\"id\",\"quantity\"},\n"
+      "POST /__sim/order {\"action\":\"pick|pack\",\"id\",\"trackingNumber\"}.\n\nOptions");
+  std::string listen, log_level;
+  std::vector<std::string> keys;
+  int port = -1, integrations = 1;
+  peakwms_sim::Options opts;
+  peakwms_sim::Faults faults;
+  // clang-format off
+  desc.add_options()
+    ("help,h", "show this help")
+    ("listen", po::value(&listen)->value_name("HOST:PORT"), "HOST:PORT to listen on (default 127.0.0.1:0, any free port)")
+    ("port", po::value(&port)->value_name("N"), "shorthand for --listen 127.0.0.1:N")
+    ("integrations", po::value(&integrations)->value_name("N")->default_value(1), "web-shop integrations (one API key each)")
+    ("api-key", po::value(&keys)->value_name("KEY")->composing(),
+       "API key of the next integration (repeatable; the others are generated)")
+    ("no-upsert", "POST /product of an existing productId+variantId is 400 (default: update)")
+    ("match-by-item-number", "a second shop's product with a known itemNumber joins that WMS product")
+    ("rate-limit", po::value(&opts.rate_limit)->value_name("N")->default_value(240), "requests per window per key")
+    ("rate-window-ms", po::value(&opts.rate_window_ms)->value_name("MS")->default_value(60000), "rate-limit window")
+    ("no-rate-limit", "do not limit requests")
+    ("seed", po::value(&opts.seed)->value_name("S")->default_value(1), "seed for the fault dice")
+    ("latency-ms", po::value(&faults.latency_ms)->value_name("MS")->default_value(0), "added to every API response")
+    ("error-rate", po::value(&faults.error_rate)->value_name("P")->default_value(0), "probability of a 500 per API request")
+    ("log-level", po::value(&log_level)->value_name("LEVEL")->default_value("info"), "debug, info, warn or error (stderr)");
+  // clang-format on
+  po::variables_map vm;
+  if (auto done = read_args("peakwms", desc, args, vm)) return *done;
+  auto usage_error = [](const std::string& message) { return ::usage_error("peakwms", message); };
+  if (auto wrong = listen_and_catalogue_error(vm, port, -1)) return usage_error(*wrong);
+  if (integrations < 1 || integrations > 1000) return usage_error("--integrations must be 1..1000");
+  if (opts.rate_limit < 1 || opts.rate_window_ms < 1) return usage_error("--rate-limit and --rate-window-ms must be >= 1");
+  if (faults.latency_ms < 0) return usage_error("times must be >= 0");
+  if (!is_rate(faults.error_rate)) return usage_error("rates must be between 0 and 1");
+  if (!set_log_level(log_level)) return usage_error("unknown --log-level " + log_level);
+
+  opts.listen = vm.count("port") ? "127.0.0.1:" + std::to_string(port) : listen.empty() ? "127.0.0.1:0" : listen;
+  opts.integrations = 0;  // added below, with the keys given
+  opts.upsert_on_post = vm.count("no-upsert") == 0;
+  opts.match_by_item_number = vm.count("match-by-item-number") > 0;
+  opts.rate_limit_enabled = vm.count("no-rate-limit") == 0;
+
+  sigset_t stop_signals = block_stop_signals();
+  peakwms_sim::Simulator sim(opts);
+  const std::size_t count = std::max(static_cast<std::size_t>(integrations), keys.size());
+  try {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (i < keys.size() && keys[i].empty()) return usage_error("--api-key must not be empty");
+      sim.add_integration("Web shop " + std::to_string(i + 1), i < keys.size() ? keys[i] : std::string());
+    }
+  } catch (const std::exception& e) {
+    return usage_error(e.what());
+  }
+  sim.set_faults(faults);
+  if (!started("peakwms", sim)) return 1;
+  nlohmann::ordered_json api_keys = nlohmann::ordered_json::array();
+  nlohmann::ordered_json shops = nlohmann::ordered_json::array();
+  for (const auto& i : sim.integrations()) {
+    stockrelay::log::add_secret(i.api_key);
+    api_keys.push_back(i.api_key);
+    shops.push_back({{"id", i.id}, {"name", i.name}, {"apiKey", i.api_key}});
+  }
+  nlohmann::ordered_json line = {{"base_url", sim.base_url()}, {"api_keys", api_keys}, {"integrations", shops}};
+  std::cout << line.dump() << std::endl;
+  std::cerr << "stockrelay-sim: PeakWMS with " << count << " web-shop integration(s) at " << sim.base_url()
+            << " (Ctrl-C to stop)\n";
+  return serve_until_stopped(sim, stop_signals);
 }
 
 }  // namespace
@@ -303,6 +390,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (kind == "woocommerce") return run_woocommerce(args);
   if (kind == "sitoo") return run_sitoo(args);
+  if (kind == "peakwms") return run_peakwms(args);
   std::cerr << "stockrelay-sim: unknown simulator kind \"" << kind << "\"; known kinds: " << known_kinds() << "\n";
   return kUsageError;
 }

@@ -1,6 +1,7 @@
 #include "sim_common.hpp"
 
 #include <random>
+#include <stdexcept>
 
 namespace sim_common {
 
@@ -78,6 +79,27 @@ void DelayedReplies::send(stockrelay::http::Respond respond, stockrelay::http::S
 void DelayedReplies::cancel_all() {
   std::lock_guard lock(mu_);
   for (const auto& t : timers_) t->cancel();
+}
+
+std::string ServerThreads::start(const std::string& who, stockrelay::http::ServerOptions options,
+                                 stockrelay::http::Handler handler, int threads) {
+  if (server_) throw std::runtime_error(who + ": already started");
+  const std::string listen = options.listen;
+  server_ = std::make_unique<stockrelay::http::Server>(io, std::move(options));
+  server_->route("*", "/", std::move(handler));
+  auto port = server_->start();
+  if (!port) throw std::runtime_error(who + ": listen on " + listen + ": " + port.error().message());
+  work_.emplace(boost::asio::make_work_guard(io));
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { io.run(); });
+  return server_->base_url();
+}
+
+void ServerThreads::stop() {
+  if (server_) server_->stop();
+  replies.cancel_all();
+  work_.reset();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
 }
 
 }  // namespace sim_common

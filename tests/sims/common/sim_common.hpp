@@ -4,13 +4,16 @@
 // keeps list items byte for byte).
 #pragma once
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -44,6 +47,32 @@ class DelayedReplies {
   boost::asio::io_context& io_;
   std::mutex mu_;
   std::set<std::shared_ptr<boost::asio::steady_timer>> timers_;
+};
+
+// A simulator's serving side: an http::Server on its own io_context routing
+// every request to one handler, run by `threads` io threads, and the held-
+// back answers (DelayedReplies) on the same context. stop() stops the
+// server, fires the held-back answers and joins the threads.
+class ServerThreads {
+ public:
+  ServerThreads() = default;
+  ~ServerThreads() { stop(); }
+  ServerThreads(const ServerThreads&) = delete;
+  ServerThreads& operator=(const ServerThreads&) = delete;
+
+  // Binds and serves; returns the base URL ("http://127.0.0.1:PORT").
+  // Throws std::runtime_error starting with `who` and naming the address.
+  std::string start(const std::string& who, stockrelay::http::ServerOptions options,
+                    stockrelay::http::Handler handler, int threads = 2);
+  void stop();  // idempotent
+
+  boost::asio::io_context io;
+  DelayedReplies replies{io};
+
+ private:
+  std::unique_ptr<stockrelay::http::Server> server_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace sim_common
