@@ -46,7 +46,7 @@ TEST_CASE("rate limit: the default is 240 a minute and it can be switched off") 
   }
 }
 
-TEST_CASE("faults: fail_next answers 500 and applies nothing; error_rate 1 fails every request") {
+TEST_CASE("faults: fail_next answers 500 and applies nothing, error_rate 1 fails every request") {
   Simulator sim;
   sim.start();
   Api api(sim);

@@ -44,7 +44,7 @@ TEST_CASE("orders: duplicate orderId, unknown product and bad quantity are 400 a
   message_of(api.put("/salesOrder/NOPE/cancel", json::object()), 404);
 }
 
-TEST_CASE("orders: PUT replaces lines and moves the reservation; DELETE releases it") {
+TEST_CASE("orders: PUT replaces lines and moves the reservation, DELETE releases it") {
   Simulator sim;
   sim.start();
   Api api(sim);
@@ -61,7 +61,7 @@ TEST_CASE("orders: PUT replaces lines and moves the reservation; DELETE releases
   CHECK_FALSE(sim.order_state(wms_id).has_value());
 }
 
-TEST_CASE("orders: picking takes stock out of on hand and reserved; packed orders cannot be cancelled") {
+TEST_CASE("orders: picking takes stock out of on hand and reserved, packed orders cannot be cancelled") {
   Simulator sim;
   sim.start();
   Api api(sim);

@@ -5,7 +5,7 @@
 using namespace peakwms_sim;
 using namespace peakwms_sim::testing;
 
-TEST_CASE("auth: no key, another scheme and an unknown key get 401 with a message; a good key pings") {
+TEST_CASE("auth: no key, another scheme and an unknown key get 401 with a message, a good key pings") {
   Simulator sim;
   sim.start();
   Api api(sim);
@@ -17,7 +17,7 @@ TEST_CASE("auth: no key, another scheme and an unknown key get 401 with a messag
   CHECK(sim.counters().unauthorized == 2);
 }
 
-TEST_CASE("products: PascalCase in, camelCase out; the stored product carries the WMS id and stock fields") {
+TEST_CASE("products: PascalCase in, camelCase out, the stored product carries the WMS id and stock fields") {
   Simulator sim;
   sim.start();
   Api api(sim);
@@ -110,7 +110,7 @@ TEST_CASE("paging: keyset pages with LastId/PageSize in either casing, ids ascen
   message_of(api.get("/product/keySet?PageSize=0"), 400);
 }
 
-TEST_CASE("integrations: each key sees only its own products; one integration row per product and shop") {
+TEST_CASE("integrations: each key sees only its own products, one integration row per product and shop") {
   Options o;
   o.integrations = 2;
   Simulator sim(o);
@@ -195,7 +195,7 @@ TEST_CASE("simulator-only: refetch through another integration creates its integ
   CHECK(body_of(shop1.get("/productIntegration?productId=" + std::to_string(id))).size() == 2);
 }
 
-TEST_CASE("set-up: integrations with given keys; a key in use twice is refused; start twice is an error") {
+TEST_CASE("set-up: integrations with given keys, a key in use twice is refused, start twice is an error") {
   Simulator sim;
   auto shop = sim.add_integration("Second shop", "fixed-key");
   CHECK(shop.id == 2);

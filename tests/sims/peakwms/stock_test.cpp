@@ -5,7 +5,7 @@
 using namespace peakwms_sim;
 using namespace peakwms_sim::testing;
 
-TEST_CASE("stock: goods received and counted move on hand; rows by productId and variantId") {
+TEST_CASE("stock: goods received and counted move on hand, rows by productId and variantId") {
   Simulator sim;
   sim.start();
   Api api(sim);

@@ -14,7 +14,7 @@ json register_hook(Api& api, int name, const std::string& url) {
 }
 }  // namespace
 
-TEST_CASE("webhooks: registration answers {id,name,url}; bad names and URLs are 400") {
+TEST_CASE("webhooks: registration answers {id,name,url}, bad names and URLs are 400") {
   Simulator sim;
   sim.start();
   Api api(sim);
@@ -63,7 +63,7 @@ TEST_CASE("webhooks: StockAdjust with delta and new total to every URL registere
   CHECK(sim.counters().webhook_posts == 4);
 }
 
-TEST_CASE("webhooks: PickOrderPacked when an order is packed; nothing after the webhook is deleted") {
+TEST_CASE("webhooks: PickOrderPacked when an order is packed, nothing after the webhook is deleted") {
   Simulator sim;
   sim.start();
   Receiver receiver;
