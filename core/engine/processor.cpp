@@ -395,14 +395,9 @@ void Processor::send_cancel(store::Transaction& tx, store::OrderSync& sync, cons
 
 std::string Processor::lookalikes(store::Transaction& tx, const std::string& target,
                                   const std::vector<std::string>& unknown) {
-  std::vector<store::Product> known;
-  bool loaded = false;
+  const std::vector<store::Product> known = tx.active_products(target);
   std::string out;
   for (const auto& sku : unknown) {
-    if (!loaded) {
-      known = tx.active_products(target);
-      loaded = true;
-    }
     const std::string key = lookalike_key(sku);
     std::set<std::string> spellings;
     for (const auto& p : known)

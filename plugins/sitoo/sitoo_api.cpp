@@ -2,6 +2,8 @@
 
 #include <stockrelay/text.hpp>
 
+#include <algorithm>
+
 namespace sitoo {
 
 Api::Api(const sr::Host& host, const Settings& settings, std::function<bool()> stopping)
@@ -107,6 +109,22 @@ std::optional<sr::Quantity> quantity_of(const nlohmann::json& v) {
   if (v.is_number_integer()) return sr::Quantity::units(v.get<std::int64_t>());
   if (v.is_number()) return sr::Quantity::parse(nlohmann::json(v.get<double>()).dump());
   return std::nullopt;
+}
+
+std::vector<std::string> comma_lists(std::vector<std::string> values, std::size_t per) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  std::vector<std::string> lists;
+  std::size_t in_list = per;
+  for (const auto& v : values) {
+    if (v.find(',') != std::string::npos) continue;
+    if (in_list == per) {
+      lists.emplace_back();
+      in_list = 0;
+    }
+    lists.back() += (in_list++ ? "," : "") + v;
+  }
+  return lists;
 }
 
 std::string decimal_string(sr::Quantity q) {

@@ -68,6 +68,10 @@ class Api {
 
 // Sitoo's decimal strings ("5.000", "-2.000") and numbers as quantities.
 std::optional<sr::Quantity> quantity_of(const nlohmann::json& v);
+// Values for a comma-list filter (sku=A,B / externalid=A,B): sorted, without
+// repeats, `per` to a list. A value holding a comma is left out: it cannot
+// be a Sitoo SKU or externalid, and asking for it would ask for two.
+std::vector<std::string> comma_lists(std::vector<std::string> values, std::size_t per);
 // A quantity as Sitoo's 3-decimal string.
 std::string decimal_string(sr::Quantity q);
 // An integer field (ids, dates) that may come as a number or a numeric string.

@@ -70,6 +70,8 @@ class SitooConnector : public sr::Connector {
   // the order).
   std::vector<std::string> skus_of_event(const nlohmann::json& event);
   std::string next_version(std::int64_t read_at);
+  // "/sites/{site}/warehouses/{warehouse}/warehouseitems.json" of the mirrored warehouse.
+  std::string items_path() const;
   std::optional<std::int64_t> cursor(const char* key) const;
 
   // ---- orders (sitoo_orders.cpp)

@@ -47,12 +47,7 @@ void SitooConnector::look_up_batch(const std::vector<sr::Command>& batch) {
       if (!l.sku.empty()) skus.push_back(l.sku);
   }
   if (externals.size() < 2) return;  // one create looks up on its own, as cheaply
-  std::sort(externals.begin(), externals.end());
-  externals.erase(std::unique(externals.begin(), externals.end()), externals.end());
-  for (std::size_t i = 0; i < externals.size(); i += kSkusPerRead) {
-    std::string list;
-    for (std::size_t k = i; k < std::min(externals.size(), i + kSkusPerRead); ++k)
-      list += (list.empty() ? "" : ",") + externals[k];
+  for (const auto& list : comma_lists(externals, kSkusPerRead)) {
     api_.list(api_.site_path("/orders.json"), {{"externalid", list}, {"fields", "orderid,orderstateid,externalid"}},
               static_cast<int>(kSkusPerRead) * 2, [&](const nlohmann::json& page) {
                 for (const auto& o : page)
@@ -66,15 +61,9 @@ void SitooConnector::look_up_batch(const std::vector<sr::Command>& batch) {
 }
 
 std::set<std::string> SitooConnector::known_skus(const std::vector<std::string>& skus) {
-  std::set<std::string> wanted(skus.begin(), skus.end()), known;
-  std::vector<std::string> asked;
-  for (const auto& s : wanted)
-    if (s.find(',') == std::string::npos) asked.push_back(s);  // a comma is never part of a Sitoo SKU
-  const std::string items = api_.site_path("/warehouses/" + std::to_string(settings_.warehouse_id) + "/warehouseitems.json");
-  for (std::size_t i = 0; i < asked.size(); i += kSkusPerRead) {
-    std::string list;
-    for (std::size_t k = i; k < std::min(asked.size(), i + kSkusPerRead); ++k) list += (list.empty() ? "" : ",") + asked[k];
-    api_.list(items, {{"sku", list}, {"fields", "sku"}}, settings_.page_size, [&](const nlohmann::json& page) {
+  std::set<std::string> known;
+  for (const auto& list : comma_lists(skus, kSkusPerRead)) {
+    api_.list(items_path(), {{"sku", list}, {"fields", "sku"}}, settings_.page_size, [&](const nlohmann::json& page) {
       for (const auto& it : page)
         if (it.is_object() && it.contains("sku") && it["sku"].is_string()) known.insert(it["sku"].get<std::string>());
     });

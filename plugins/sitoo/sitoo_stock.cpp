@@ -71,21 +71,14 @@ std::int64_t SitooConnector::emit_items(const nlohmann::json& items, std::int64_
   return newest;
 }
 
+std::string SitooConnector::items_path() const {
+  return api_.site_path("/warehouses/" + std::to_string(settings_.warehouse_id) + "/warehouseitems.json");
+}
+
 void SitooConnector::refresh(const std::vector<std::string>& skus) {
-  std::vector<std::string> unique(skus);
-  std::sort(unique.begin(), unique.end());
-  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
-  const std::string path = api_.site_path("/warehouses/" + std::to_string(settings_.warehouse_id) + "/warehouseitems.json");
-  for (std::size_t i = 0; i < unique.size(); i += kSkusPerRead) {
-    std::string list;
-    for (std::size_t k = i; k < std::min(unique.size(), i + kSkusPerRead); ++k) {
-      // A comma cannot be part of a Sitoo SKU; asking for one would ask for two.
-      if (unique[k].find(',') != std::string::npos) continue;
-      list += (list.empty() ? "" : ",") + unique[k];
-    }
-    if (list.empty()) continue;
+  for (const auto& list : comma_lists(skus, kSkusPerRead)) {
     std::int64_t read_at = host().now_ms();
-    api_.list(path, {{"sku", list}, {"fields", kItemFields}}, settings_.page_size,
+    api_.list(items_path(), {{"sku", list}, {"fields", kItemFields}}, settings_.page_size,
               [&](const nlohmann::json& items) { emit_items(items, read_at, true); });
   }
 }
@@ -132,11 +125,10 @@ void SitooConnector::poll(sr::PollMode mode) {
   std::int64_t newest = since.value_or(0);
   std::int64_t read_at = host().now_ms();
   std::size_t seen = 0;
-  api_.list(api_.site_path("/warehouses/" + std::to_string(settings_.warehouse_id) + "/warehouseitems.json"), q,
-            settings_.page_size, [&](const nlohmann::json& items) {
-              seen += items.size();
-              newest = std::max(newest, emit_items(items, read_at, mode == sr::PollMode::Reconcile));
-            });
+  api_.list(items_path(), q, settings_.page_size, [&](const nlohmann::json& items) {
+    seen += items.size();
+    newest = std::max(newest, emit_items(items, read_at, mode == sr::PollMode::Reconcile));
+  });
   if (newest > since.value_or(0)) host().state_put(kItemsCursor, std::to_string(newest));
   if (everything) host().info("Sitoo warehouse " + std::to_string(settings_.warehouse_id) + ": read " +
                               std::to_string(seen) + " warehouse items");
