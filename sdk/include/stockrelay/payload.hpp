@@ -134,6 +134,14 @@ struct ProductChange {
   bool managed = true;
   std::optional<Quantity> quantity;
   std::optional<Money> price;
+  // Appended in SDK 1.x (absent in JSON = empty):
+  // The id the source gives this product towards back offices, when it is
+  // not remote_id (e.g. a number kept in a product field from an import; a
+  // copied product carries its original's). Empty: remote_id. A warehouse
+  // keys its product integration on it (with remote_variation_id).
+  std::string shop_product_id{};
+  std::string ean{};     // EAN/GTIN barcode, if the source has one
+  std::string status{};  // the source's own word for the product's state ("draft", "trash")
 };
 
 using Event = std::variant<OrderEvent, StockLevel, StockDelta, ProductChange>;
@@ -212,10 +220,43 @@ struct SetPrice {
   Money price;
 };
 
+// A member's product, to be known by this target (a warehouse that keys
+// stock by the shop's product ids: one "product integration" per product
+// per shop). Sent by the host to connections that declare "products.in",
+// when a pool's member shows a product for the first time, changes it, or an
+// operator asks to fetch it again. `active` false: the shop no longer sells
+// it: end that shop's integration of it (the product itself, with its
+// history, stays in the target). Ok: `remote_ref` is the target's id of the
+// product. Appended in SDK 1.x; command name "upsert_product".
+struct UpsertProduct {
+  std::string connection;          // the shop the product is in
+  std::string sku;
+  std::string remote_id;           // the shop's product id
+  std::string remote_variation_id;
+  std::string shop_product_id;     // ProductChange::shop_product_id (empty: remote_id)
+  std::string name;
+  std::string ean;
+  bool active = true;
+};
+
+// Read one product from this connection again, by SKU or by remote id, and
+// emit it as a ProductChange (with its level if it has one), also when
+// nothing changed. Failed with a plain message when the connection has no
+// such product. Sent to connections that declare "products.fetch" (an
+// operator's `stockrelay links refetch`). Appended in SDK 1.x; command name
+// "fetch_product".
+struct FetchProduct {
+  std::string sku;                 // one of sku or remote_id
+  std::string remote_id;
+  std::string remote_variation_id;
+};
+
 struct Command {
   std::string id;                  // host-assigned; results refer to it
   nlohmann::json options = nlohmann::json::object();  // from the route's `options:`
-  std::variant<SetStock, AdjustStock, CreateOrder, DeliverOrder, AddNote, SetPrice, CancelOrder> body;
+  std::variant<SetStock, AdjustStock, CreateOrder, DeliverOrder, AddNote, SetPrice, CancelOrder, UpsertProduct,
+               FetchProduct>
+      body;
 };
 
 const char* name_of(const Command&);  // "set_stock", ...

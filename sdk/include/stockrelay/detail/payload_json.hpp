@@ -296,6 +296,9 @@ inline nlohmann::json to_json(const Event& e) {
           j["managed"] = v.managed;
           if (v.quantity) j["quantity"] = *v.quantity;
           detail::put_money(j, "price", v.price);
+          if (!v.shop_product_id.empty()) j["shop_product_id"] = v.shop_product_id;
+          if (!v.ean.empty()) j["ean"] = v.ean;
+          if (!v.status.empty()) j["status"] = v.status;
         }
       },
       e);
@@ -348,6 +351,9 @@ inline Event event_from_json(const nlohmann::json& j) {
     e.managed = detail::boolean(j, "managed", true, ctx);
     if (j.contains("quantity") && !j["quantity"].is_null()) e.quantity = detail::qty(j, "quantity", ctx);
     e.price = detail::money(j, "price", ctx);
+    e.shop_product_id = detail::str(j, "shop_product_id", ctx);
+    e.ean = detail::str(j, "ean", ctx);
+    e.status = detail::str(j, "status", ctx);
     return e;
   }
   detail::fail(ctx, "unknown kind '" + kind + "' (order, stock_level, stock_delta, product)");
@@ -357,7 +363,8 @@ inline Event event_from_json(const nlohmann::json& j) {
 
 inline const char* name_of(const Command& c) {
   static constexpr const char* kNames[] = {"set_stock", "adjust_stock", "create_order", "deliver",
-                                           "add_note",  "set_price",    "cancel_order"};
+                                           "add_note",  "set_price",    "cancel_order", "upsert_product",
+                                           "fetch_product"};
   return kNames[c.body.index()];
 }
 
@@ -389,7 +396,21 @@ inline nlohmann::json to_json(const Command& c) {
           j["note"] = v.note;
           if (v.customer_visible) j["customer_visible"] = true;
           if (!v.meta.empty()) j["meta"] = v.meta;
+        } else if constexpr (std::is_same_v<T, UpsertProduct>) {
+          j["connection"] = v.connection;
+          j["sku"] = v.sku;
+          j["remote_id"] = v.remote_id;
+          if (!v.remote_variation_id.empty()) j["remote_variation_id"] = v.remote_variation_id;
+          if (!v.shop_product_id.empty()) j["shop_product_id"] = v.shop_product_id;
+          if (!v.name.empty()) j["name"] = v.name;
+          if (!v.ean.empty()) j["ean"] = v.ean;
+          j["active"] = v.active;
+        } else if constexpr (std::is_same_v<T, FetchProduct>) {
+          if (!v.sku.empty()) j["sku"] = v.sku;
+          if (!v.remote_id.empty()) j["remote_id"] = v.remote_id;
+          if (!v.remote_variation_id.empty()) j["remote_variation_id"] = v.remote_variation_id;
         } else {
+          static_assert(std::is_same_v<T, SetPrice>);
           j["sku"] = v.sku;
           j["price"] = v.price;
         }
@@ -444,6 +465,22 @@ inline Command command_from_json(const nlohmann::json& j) {
     auto price = detail::money(j, "price", ctx);
     if (!price) detail::fail(ctx, "missing field 'price'");
     c.body = SetPrice{detail::str(j, "sku", ctx, true), *price};
+  } else if (name == "upsert_product") {
+    UpsertProduct u;
+    u.connection = detail::str(j, "connection", ctx, true);
+    u.sku = detail::str(j, "sku", ctx, true);
+    u.remote_id = detail::str(j, "remote_id", ctx, true);
+    u.remote_variation_id = detail::str(j, "remote_variation_id", ctx);
+    u.shop_product_id = detail::str(j, "shop_product_id", ctx);
+    u.name = detail::str(j, "name", ctx);
+    u.ean = detail::str(j, "ean", ctx);
+    u.active = detail::boolean(j, "active", true, ctx);
+    c.body = std::move(u);
+  } else if (name == "fetch_product") {
+    FetchProduct f{detail::str(j, "sku", ctx), detail::str(j, "remote_id", ctx),
+                   detail::str(j, "remote_variation_id", ctx)};
+    if (f.sku.empty() && f.remote_id.empty()) detail::fail(ctx, "needs 'sku' or 'remote_id'");
+    c.body = std::move(f);
   } else {
     detail::fail(ctx, "unknown command");
   }
