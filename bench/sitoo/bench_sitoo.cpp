@@ -39,18 +39,13 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
+using bench::free_port;
 using bench::ms_since;
 using bench::percentile;
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-int free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
 }
 
 struct Bench {

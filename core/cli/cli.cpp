@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <ctime>
 #include <iostream>
 
 #include "common/log.hpp"
@@ -120,6 +121,17 @@ void Progress::label(std::string text) {
 void Progress::finish() {
   if (drawn_) std::cerr << "\n";
   drawn_ = false;
+}
+
+std::string pad(std::string s, std::size_t w) { return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' '); }
+
+std::string when(store::Millis ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
 }
 
 }  // namespace stockrelay::cli

@@ -60,6 +60,11 @@ bool apply_level(const std::string& level);
 // Opens the hub's connections; prints every error. Returns an exit code (0 ok).
 int open_hub(hub::Hub& h, const loader::Registry& reg);
 
+// Table cells: `s` padded to width `w` (at least one space after it), and
+// a time as "YYYY-MM-DD HH:MM:SS" (UTC).
+std::string pad(std::string s, std::size_t w);
+std::string when(store::Millis ms);
+
 // A progress bar on stderr, drawn only on a terminal and only once the work
 // has taken longer than a second.
 class Progress {
@@ -83,5 +88,6 @@ std::vector<Command> plugin_commands();   // plugins list|inspect|install|probe
 std::vector<Command> inspect_commands();  // orders, log, links, version
 std::vector<Command> pool_commands();     // pool join|leave|status
 std::vector<Command> demo_commands();     // demo
+std::vector<Command> links_commands();    // links list|refetch, report inactive-with-stock
 
 }  // namespace stockrelay::cli

@@ -16,6 +16,7 @@
 #include "cli/demo_activity.hpp"
 #include "cli/demo_report.hpp"
 #include "cli/demo_setup.hpp"
+#include "cli/demo_peakwms.hpp"
 #include "cli/demo_sitoo.hpp"
 #include "hub/hub.hpp"
 
@@ -292,7 +293,8 @@ int run_demo(const std::vector<std::string>& args) {
   po::options_description d("demo options");
   d.add_options()("scenario", po::value(&o.scenario)->default_value(o.scenario),
                   "shops: random customers and merchants in shops sharing one pool; sitoo: Sitoo as the master "
-                  "of stock for WooCommerce shops, step by step (config examples/sitoo.yaml)")(
+                  "of stock for WooCommerce shops, step by step (config examples/sitoo.yaml); peakwms: a PeakWMS warehouse "
+                  "as the master, with product integrations per shop (config examples/peakwms.yaml)")(
       "config,c", po::value(&o.config)->default_value(o.config),
       "the configuration: its WooCommerce (and Sitoo) connections become simulators on their URL's port")(
       "seconds", po::value(&o.seconds)->default_value(o.seconds), "how long customers and merchants act (0: only sync and check)")(
@@ -304,7 +306,8 @@ int run_demo(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (auto rc = parse("stockrelay demo [--config examples/demo.yaml] [--seconds 30] [--skus 300] [--rate 5] [--seed N]\n"
                       "                [--workdir .demo]\n"
-                      "stockrelay demo --scenario sitoo [--config examples/sitoo.yaml] [--workdir .demo]\n\n"
+                      "stockrelay demo --scenario sitoo [--config examples/sitoo.yaml] [--workdir .demo]\n"
+                      "stockrelay demo --scenario peakwms [--config examples/peakwms.yaml] [--workdir .demo]\n\n"
                       "Starts a simulated WooCommerce shop (stockrelay-sim) for every WooCommerce connection of the\n"
                       "configuration, all with the same catalogue, runs the hub between them on a fresh store, and\n"
                       "lets customers order, cancel and merchants change stock through the shops' REST APIs. Prints\n"
@@ -314,7 +317,12 @@ int run_demo(const std::vector<std::string>& args) {
                       "--scenario sitoo starts a simulated Sitoo account and shops from the configuration and acts\n"
                       "out: the first sync, a till sale in Sitoo, a web order reserved and delivered in Sitoo, an\n"
                       "order whose SKU has an en dash failing, reported, fixed in the shop and retried, and a manual\n"
-                      "edit in a shop overwritten by Sitoo's level. Exit 0 when every step's check passed.",
+                      "edit in a shop overwritten by Sitoo's level. Exit 0 when every step's check passed.\n\n"
+                      "--scenario peakwms starts a simulated PeakWMS warehouse and shops from the configuration and\n"
+                      "acts out: every shop product uploaded and linked, goods received reaching the shops, a copied\n"
+                      "product reported as a conflict, a product set to draft in one shop unlinked there and listed by\n"
+                      "the inactive-with-stock report, a deleted product integration restored by fetching the product\n"
+                      "again, and a web order reserving in PeakWMS. Exit 0 when every step's check passed.",
                       d, args, vm))
     return *rc;
   if (o.seconds < 0 || o.skus < 1 || o.skus > 100000 || !(o.rate > 0 && o.rate <= 1000)) {
@@ -332,12 +340,21 @@ int run_demo(const std::vector<std::string>& args) {
     o.seed = std::random_device{}() % 100000;
   }
   if (!apply_level(o.level)) return kUsage;
-  if (o.scenario != "shops" && o.scenario != "sitoo") {
-    std::cerr << "stockrelay demo: --scenario must be shops or sitoo, not '" << o.scenario << "'\n";
+  if (o.scenario != "shops" && o.scenario != "sitoo" && o.scenario != "peakwms") {
+    std::cerr << "stockrelay demo: --scenario must be shops, sitoo or peakwms, not '" << o.scenario << "'\n";
     return kUsage;
   }
   if (o.scenario == "sitoo" && vm["config"].defaulted()) o.config = "examples/sitoo.yaml";
+  if (o.scenario == "peakwms" && vm["config"].defaulted()) o.config = "examples/peakwms.yaml";
   o.config = find_config(o.config, !vm["config"].defaulted());
+  if (o.scenario == "peakwms") {
+    try {
+      return run_peakwms_scenario(PeakwmsScenario{o.config, o.workdir});
+    } catch (const std::exception& e) {
+      std::cerr << "stockrelay demo: " << e.what() << "\n";
+      return kFailed;
+    }
+  }
   if (o.scenario == "sitoo") {
     try {
       return run_sitoo_scenario(SitooScenario{o.config, o.workdir});

@@ -15,17 +15,6 @@
 namespace stockrelay::cli {
 namespace {
 
-std::string when(store::Millis ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
-std::string pad(std::string s, std::size_t w) { return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' '); }
-
 int orders_list(const std::vector<std::string>& args) {
   std::string config_path, source;
   bool failed = false;
@@ -158,27 +147,6 @@ int log_cmd(const std::vector<std::string>& args) {
   }
 }
 
-int links(const std::vector<std::string>& args) {
-  std::string config_path, connection;
-  po::options_description o("links options");
-  o.add_options()("config,c", po::value(&config_path)->default_value("stockrelay.yaml"), "configuration file")(
-      "connection", po::value(&connection), "only this connection");
-  po::variables_map vm;
-  if (auto rc = parse("stockrelay links [--connection C] [--config FILE]", o, args, vm)) return *rc;
-  auto cfg = load_config(config_path);
-  if (!cfg) return kConfig;
-  auto store = open_store(*cfg, store::OpenMode::ReadOnly);
-  if (!store) return kStore;
-  auto rows = store->links(connection.empty() ? std::nullopt : std::optional(connection));
-  std::cout << pad("CONNECTION", 14) << pad("SKU", 16) << pad("REMOTE ID", 12) << pad("VARIATION", 12) << "ACTIVE\n";
-  for (const auto& l : rows)
-    std::cout << pad(l.connection, 14) << pad(l.sku, 16) << pad(l.remote_id.empty() ? "-" : l.remote_id, 12)
-              << pad(l.remote_variation_id.empty() ? "-" : l.remote_variation_id, 12) << (l.active ? "yes" : "no")
-              << "\n";
-  if (rows.empty()) std::cout << "(no links)\n";
-  return kOk;
-}
-
 int version(const std::vector<std::string>& args) {
   po::options_description o("version options");
   po::variables_map vm;
@@ -194,7 +162,6 @@ std::vector<Command> inspect_commands() {
   return {{"orders list", "order sync status per source order and target", orders_list},
           {"orders retry", "push failed orders again (ID or --all-failed)", orders_retry},
           {"log", "what changed where and why (filter by connection, SKU, order; --follow)", log_cmd},
-          {"links", "product integrations: SKU <-> remote product per connection", links},
           {"version", "print the version and the connector ABI", version}};
 }
 

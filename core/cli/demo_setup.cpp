@@ -8,9 +8,13 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <stdexcept>
+#include <thread>
 
 #include <nlohmann/json.hpp>
+
+#include "hub/hub.hpp"
 
 namespace stockrelay::cli::demo {
 namespace {
@@ -138,6 +142,33 @@ StartedShop start_sim(const std::vector<std::string>& argv, const std::string& w
   }
   out.line = *line;
   return out;
+}
+
+std::string text_setting(const config::ConnectionConfig& c, const char* key, bool required) {
+  auto it = c.settings.find(key);
+  if (it == c.settings.end() || !it->is_string() || it->get<std::string>().empty()) {
+    if (!required) return {};
+    throw std::runtime_error(c.loc.str() + ": connection '" + c.name + "' has no settings." + key +
+                             " (the demo starts its simulator with it)");
+  }
+  return it->get<std::string>();
+}
+
+bool wait_for(hub::Hub& h, const std::function<bool()>& done, int seconds) {
+  std::cout << std::flush;  // before the hub's own log lines (stderr)
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    h.wait_quiet(100);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
+
+std::string ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::to_string(
+             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count()) +
+         " ms";
 }
 
 }  // namespace stockrelay::cli::demo

@@ -4,8 +4,10 @@
 // message that says what to do.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,7 +15,21 @@
 #include "cli/demo_process.hpp"
 #include "config/config.hpp"
 
+namespace stockrelay::hub {
+class Hub;
+}
+
 namespace stockrelay::cli::demo {
+
+// A string setting of a connection the demo plays; throws (naming the
+// connection and the file position) when `required` and it is missing.
+std::string text_setting(const config::ConnectionConfig& c, const char* key, bool required = true);
+
+// Waits (up to `seconds`) until `done` holds, giving the hub time between looks.
+bool wait_for(hub::Hub& h, const std::function<bool()>& done, int seconds = 30);
+
+// "123 ms" since `t0`.
+std::string ms_since(std::chrono::steady_clock::time_point t0);
 
 struct ShopSpec {
   std::string connection;

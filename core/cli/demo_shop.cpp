@@ -152,6 +152,33 @@ void Shop::set_sku(const Item& item, const std::string& sku) {
   call("PUT", item_path(item), &body);
 }
 
+void Shop::set_status(const Item& item, const std::string& status) {
+  json body = {{"status", status}};
+  call("PUT", item_path(item), &body);
+}
+
+Item Shop::copy_product(const Item& original, const std::string& sku) {
+  json from = call("GET", item_path(original), nullptr);
+  json meta = json::array();
+  if (auto m = from.find("meta_data"); m != from.end() && m->is_array())
+    for (const auto& e : *m)
+      if (e.is_object()) meta.push_back({{"key", e.value("key", std::string())}, {"value", e.value("value", json())}});
+  json body = {{"name", text(from, "name") + " (Copy)"},
+               {"type", "simple"},
+               {"sku", sku},
+               {"status", "publish"},
+               {"regular_price", text(from, "regular_price")},
+               {"manage_stock", from.value("manage_stock", false)},
+               {"meta_data", meta}};
+  if (auto q = from.find("stock_quantity"); q != from.end() && q->is_number_integer()) body["stock_quantity"] = *q;
+  json made = call("POST", "/products", &body);
+  Item copy = original;
+  copy.sku = sku;
+  copy.product_id = made.value("id", std::int64_t{0});
+  copy.variation_id = 0;
+  return copy;
+}
+
 std::vector<std::string> Shop::notes(std::int64_t order_id) {
   auto list = call("GET", "/orders/" + std::to_string(order_id) + "/notes", nullptr);
   std::vector<std::string> out;

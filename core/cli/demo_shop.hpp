@@ -55,6 +55,12 @@ class Shop {
   void set_stock(const Item& item, int quantity);
   // The merchant corrects the item's SKU in its admin page.
   void set_sku(const Item& item, const std::string& sku);
+  // The merchant publishes the product, or makes it a draft, private or trash.
+  void set_status(const Item& item, const std::string& status);
+  // The merchant copies a simple product (name, price, stock and every meta
+  // field, as WooCommerce's "Duplicate" does), gives the copy its own SKU
+  // and publishes it. Returns the copy.
+  Item copy_product(const Item& original, const std::string& sku);
   // The texts of an order's notes, oldest first.
   std::vector<std::string> notes(std::int64_t order_id);
   // An order's meta data (key -> value, string values).

@@ -46,16 +46,6 @@ struct SitooSpec {
   std::string events_password;
 };
 
-std::string text_setting(const config::ConnectionConfig& c, const char* key, bool required = true) {
-  auto it = c.settings.find(key);
-  if (it == c.settings.end() || !it->is_string() || it->get<std::string>().empty()) {
-    if (!required) return {};
-    throw std::runtime_error(c.loc.str() + ": connection '" + c.name + "' has no settings." + key +
-                             " (the demo starts its Sitoo simulator with it)");
-  }
-  return it->get<std::string>();
-}
-
 std::optional<SitooSpec> sitoo_of(const config::Config& cfg) {
   for (const auto& c : cfg.connections) {
     if (!c.enabled || (c.plugin != "sitoo" && !c.plugin.ends_with("libsitoo.so"))) continue;
@@ -148,22 +138,6 @@ fs::path write_catalog(const fs::path& dir, const std::string& name, bool sitoo,
   fs::path f = dir / (name + "-catalog.json");
   std::ofstream(f) << items.dump(2);
   return f;
-}
-
-// Waits (up to `seconds`) until `done` holds, giving the hub time between looks.
-bool wait_for(hub::Hub& h, const std::function<bool()>& done, int seconds = 30) {
-  std::cout << std::flush;  // before the hub's own log lines (stderr)
-  auto end = Steady::now() + std::chrono::seconds(seconds);
-  while (Steady::now() < end) {
-    if (done()) return true;
-    h.wait_quiet(100);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return done();
-}
-
-std::string ms_since(Steady::time_point t0) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - t0).count()) + " ms";
 }
 
 struct Run {

@@ -24,7 +24,7 @@ void overview(const std::vector<Command>& cmds) {
 
 int main(int argc, char** argv) {
   std::vector<Command> cmds;
-  for (auto group : {run_commands(), plugin_commands(), inspect_commands(), pool_commands(), demo_commands()})
+  for (auto group : {run_commands(), plugin_commands(), inspect_commands(), links_commands(), pool_commands(), demo_commands()})
     cmds.insert(cmds.end(), group.begin(), group.end());
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {

@@ -4,6 +4,7 @@
 
 #include "common/log.hpp"
 #include "engine/sku.hpp"
+#include "engine/log_entry.hpp"
 #include "engine/sku_audit.hpp"
 
 namespace stockrelay::engine {
@@ -18,26 +19,12 @@ const config::PoolConfig& no_pool() {
   return empty;
 }
 
-store::LogEntry log_entry(store::Millis now, std::string level, std::string connection, std::string sku,
-                          std::string order_id, std::string kind, std::string cause, std::string result,
-                          std::string message) {
-  store::LogEntry e;
-  e.at = now;
-  e.level = std::move(level);
-  e.connection = std::move(connection);
-  e.sku = std::move(sku);
-  e.order_id = std::move(order_id);
-  e.kind = std::move(kind);
-  e.cause = std::move(cause);
-  e.result = std::move(result);
-  e.message = std::move(message);
-  return e;
-}
-
 std::string sku_of(const sr::Command& c) {
   if (auto* s = std::get_if<sr::SetStock>(&c.body)) return s->sku;
   if (auto* a = std::get_if<sr::AdjustStock>(&c.body)) return a->sku;
   if (auto* p = std::get_if<sr::SetPrice>(&c.body)) return p->sku;
+  if (auto* u = std::get_if<sr::UpsertProduct>(&c.body)) return u->sku;
+  if (auto* f = std::get_if<sr::FetchProduct>(&c.body)) return f->sku;
   return {};
 }
 
@@ -84,7 +71,7 @@ void Processor::apply_event(store::Transaction& tx, const store::JournalRecord& 
           }
           apply_routes(tx, rec.connection, event, now, fx);
         } else {
-          apply_product(tx, rec.connection, ev, now);
+          apply_product(tx, rec.connection, ev, now, fx);
           apply_routes(tx, rec.connection, event, now, fx);
         }
       },
@@ -181,7 +168,7 @@ void Processor::apply_level(store::Transaction& tx, const std::string& conn, con
     if (!obs.version.empty()) b.observed_version = obs.version;
     tx.put_baseline(b);
   }
-  if (!obs.remote_id.empty() && !tx.link(conn, obs.sku)) {
+  if (!obs.remote_id.empty() && !linked_pool(conn, obs.sku) && !tx.link(conn, obs.sku)) {
     tx.put_link(store::Link{conn, obs.sku, obs.remote_id, obs.remote_variation_id, true, now});
   }
   // A level we wrote ourselves echoing back is routed nowhere (no ping-pong).
@@ -189,13 +176,28 @@ void Processor::apply_level(store::Transaction& tx, const std::string& conn, con
 }
 
 void Processor::apply_product(store::Transaction& tx, const std::string& conn, const sr::ProductChange& p,
-                              store::Millis now) {
-  if (!p.remote_id.empty())
-    tx.put_product(store::Product{conn, p.remote_id, p.remote_variation_id, p.sku, p.name, p.managed, p.active, now});
+                              store::Millis now, StepEffects& fx) {
+  std::optional<store::Product> prev;
+  if (!p.remote_id.empty()) {
+    prev = tx.product(conn, p.remote_id, p.remote_variation_id);
+    tx.put_product(store::Product{conn, p.remote_id, p.remote_variation_id, p.sku, p.name, p.managed, p.active, now,
+                                  p.shop_product_id, p.ean, p.status});
+  }
+  if (prev && prev->sku != p.sku) sku_moved(tx, conn, *prev, p.sku, now);
+  if (const auto* pool = linked_pool(conn, p.sku)) {
+    integrate_product(tx, *pool, conn, p, prev, now, fx);
+    return;
+  }
   auto old = tx.link(conn, p.sku);
   // A second product with this SKU: said once per product event; the first link is kept.
   if (p.active && excluded(tx, conn, p.sku, now, {}) && old && p.remote_id != old->remote_id) return;
-  store::Link link{conn, p.sku, p.remote_id, p.remote_variation_id, p.active, now};
+  store::Link link = old ? *old : store::Link{};
+  link.connection = conn;
+  link.sku = p.sku;
+  link.remote_id = p.remote_id;
+  link.remote_variation_id = p.remote_variation_id;
+  link.active = p.active;
+  link.updated_at = now;
   tx.put_link(link);
   if (old && old->active && !p.active) {
     tx.append_log(log_entry(now, "warn", conn, p.sku, {}, "link", "product inactive in " + conn, "unlinked",
@@ -264,6 +266,7 @@ void Processor::store_decision(store::Transaction& tx, const config::PoolConfig&
   for (const auto& w : d.writes) {
     if (!facts_.has_capability(w.member, "stock.out")) continue;  // a read-only member
     if (excluded(tx, w.member, sku, now, {})) continue;
+    if (!stock_linked(tx, pool, w.member, sku, now)) continue;
     sr::Command c;
     std::optional<sr::RemoteRef> ref;
     if (auto link = tx.link(w.member, sku); link && link->active)
@@ -445,6 +448,13 @@ void Processor::apply_result(store::Transaction& tx, const store::OutboxItem& it
   if (cancel) sync = tx.order_sync(cancel->source.connection, cancel->source.order_id, item.target);
   if (outcome == sr::Outcome::Failed && create && !r.unknown_skus.empty())
     message += lookalikes(tx, item.target, r.unknown_skus);
+  if (auto* up = std::get_if<sr::UpsertProduct>(&cmd.body); up && outcome != sr::Outcome::Retry) {
+    upload_done(tx, item, *up, outcome, r.remote_ref, message, now, fx);
+    return;
+  }
+  if (auto* fetch = std::get_if<sr::FetchProduct>(&cmd.body);
+      fetch && outcome != sr::Outcome::Retry && outcome != sr::Outcome::Ok)
+    fetch_failed(tx, item.target, *fetch, message, now);
 
   if (outcome == sr::Outcome::Ok) {
     tx.outbox_done(item.id);

@@ -67,6 +67,12 @@ class Processor {
   void join_member(store::Transaction& tx, const config::PoolConfig& pool, const std::string& member,
               const std::vector<std::string>& skus, store::Millis now, StepEffects& fx);
 
+  // An operator asks `connection` to read one of its products again (by SKU
+  // or remote id: `stockrelay links refetch`); what it reads links the
+  // product anew. The SKU's link waits in state "refetch" meanwhile.
+  void refetch_product(store::Transaction& tx, const std::string& connection, const sr::FetchProduct& what,
+                       store::Millis now, StepEffects& fx);
+
   // An operator asks to push a failed order again.
   bool retry_order(store::Transaction& tx, const std::string& source, const std::string& order_id,
                    const std::string& target, store::Millis now, StepEffects& fx);
@@ -75,7 +81,8 @@ class Processor {
   void apply_order(store::Transaction&, const std::string& conn, const sr::OrderEvent&, store::Millis, StepEffects&);
   void apply_level(store::Transaction&, const std::string& conn, const sr::StockLevel&, Pass pass,
                    store::Millis, StepEffects&);
-  void apply_product(store::Transaction&, const std::string& conn, const sr::ProductChange&, store::Millis);
+  void apply_product(store::Transaction&, const std::string& conn, const sr::ProductChange&, store::Millis,
+                     StepEffects&);
   void apply_routes(store::Transaction&, const std::string& conn, const sr::Event&, store::Millis, StepEffects&);
 
   // A SKU on two active products of `conn` is ambiguous there: logged, and
@@ -89,6 +96,28 @@ class Processor {
   // is then added to).
   void remember_product(store::Transaction&, const std::string& conn, const sr::StockLevel&,
                         std::vector<store::Product>& known, store::Millis now);
+
+  // ---- product integrations (links.cpp) ----
+  // The pool `member`'s SKU is in when that pool's master takes product
+  // uploads (capability products.out): its members get stock only for
+  // linked products. nullptr otherwise, and for the master itself.
+  const config::PoolConfig* linked_pool(const std::string& member, const std::string& sku) const;
+  // May `member` be sent stock for `sku`? Always outside such pools. Says
+  // once (log and link row "missing") when it may not and nothing told why yet.
+  bool stock_linked(store::Transaction&, const config::PoolConfig&, const std::string& member, const std::string& sku,
+                    store::Millis);
+  // A member's product appeared, changed or went inactive: upload it to the
+  // master, end its integration there, or record the conflict that stops it.
+  void integrate_product(store::Transaction&, const config::PoolConfig&, const std::string& member,
+                         const sr::ProductChange&, const std::optional<store::Product>& prev, store::Millis,
+                         StepEffects&);
+  // A product's SKU changed in `conn`: its link under the old SKU ends.
+  void sku_moved(store::Transaction&, const std::string& conn, const store::Product& prev, const std::string& sku,
+                 store::Millis);
+  void upload_done(store::Transaction&, const store::OutboxItem&, const sr::UpsertProduct&, sr::Outcome,
+                   const std::string& remote_ref, const std::string& message, store::Millis, StepEffects&);
+  void fetch_failed(store::Transaction&, const std::string& conn, const sr::FetchProduct&, const std::string& message,
+                    store::Millis);
 
   SkuState load(store::Transaction&, const config::PoolConfig&, const std::string& sku, const std::string& member);
   void store_decision(store::Transaction&, const config::PoolConfig&, const std::string& sku, const Decision&,

@@ -245,7 +245,9 @@ void Hub::install_http_routes() {
       json arr = json::array();
       for (const auto& l : store_->links(opt(query_param(req.query, "connection"))))
         arr.push_back({{"connection", l.connection}, {"sku", l.sku}, {"remote_id", l.remote_id},
-                       {"remote_variation_id", l.remote_variation_id}, {"active", l.active}});
+                       {"remote_variation_id", l.remote_variation_id}, {"active", l.active},
+                       {"state", l.state.empty() ? (l.active ? "observed" : "inactive") : l.state}, {"via", l.via},
+                       {"via_ref", l.via_ref}, {"reason", l.reason}});
       respond(json_response(200, arr));
     } else if (what == "pools") {
       json arr = json::array();

@@ -629,6 +629,17 @@ bool Hub::wait_quiet(int timeout_ms, bool ignore_retries) {
   return false;
 }
 
+void Hub::refetch_product(const std::string& connection, const sr::FetchProduct& what) {
+  engine::StepEffects fx;
+  {
+    std::lock_guard lock(store_mu_);
+    auto tx = store_->begin();
+    processor_->refetch_product(*tx, connection, what, clock_.now_ms(), fx);
+    tx->commit();
+  }
+  after(fx);
+}
+
 std::size_t Hub::retry_failed_orders(const std::optional<std::string>& source,
                                      const std::optional<std::string>& order_id) {
   std::size_t n = 0;

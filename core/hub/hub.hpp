@@ -130,6 +130,9 @@ class Hub {
 
   // Operator retry of failed orders; returns how many were queued again.
   std::size_t retry_failed_orders(const std::optional<std::string>& source, const std::optional<std::string>& order_id);
+  // Asks `connection` to read one product again (`stockrelay links refetch`
+  // does the same through the store).
+  void refetch_product(const std::string& connection, const sr::FetchProduct& what);
 
  private:
   struct Conn {

@@ -232,6 +232,20 @@ ALTER TABLE order_sync ADD COLUMN delivery_ref TEXT NOT NULL DEFAULT '';
 ALTER TABLE order_sync ADD COLUMN cancel TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 10: product integrations a pool's master acknowledged (link
+// state, where and why), and what a shop product is called towards back
+// offices (its shop product id, EAN and status).
+constexpr const char* kSchemaV10 = R"sql(
+ALTER TABLE links ADD COLUMN state TEXT NOT NULL DEFAULT '';
+ALTER TABLE links ADD COLUMN via TEXT NOT NULL DEFAULT '';
+ALTER TABLE links ADD COLUMN via_ref TEXT NOT NULL DEFAULT '';
+ALTER TABLE links ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN shop_product_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN ean TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN status TEXT NOT NULL DEFAULT '';
+CREATE INDEX products_shop_id ON products (connection, shop_product_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
@@ -242,6 +256,7 @@ constexpr Migration kMigrations[] = {
     {7, kSchemaV7},
     {8, kSchemaV8},
     {9, kSchemaV9},
+    {10, kSchemaV10},
 };
 
 bool has_table(Db& db, const char* name) {

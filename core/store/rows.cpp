@@ -73,6 +73,9 @@ Product product(const Query& q) {
   p.managed = q.integer(5) != 0;
   p.active = q.integer(6) != 0;
   p.updated_at = q.integer(7);
+  p.shop_product_id = q.text(8);
+  p.ean = q.text(9);
+  p.status = q.text(10);
   return p;
 }
 
@@ -145,6 +148,10 @@ Link link(const Query& q) {
   l.remote_variation_id = q.text(3);
   l.active = q.integer(4) != 0;
   l.updated_at = q.integer(5);
+  l.state = q.text(6);
+  l.via = q.text(7);
+  l.via_ref = q.text(8);
+  l.reason = q.text(9);
   return l;
 }
 

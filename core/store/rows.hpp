@@ -27,11 +27,12 @@ inline constexpr const char* kOrderSyncColumns =
     "source, order_id, target, status, reason, attempts, remote_ref, outbox_id, updated_at, delivery_ref, cancel";
 OrderSync order_sync(const Query& q);
 
-inline constexpr const char* kLinkColumns = "connection, sku, remote_id, remote_variation_id, active, updated_at";
+inline constexpr const char* kLinkColumns =
+    "connection, sku, remote_id, remote_variation_id, active, updated_at, state, via, via_ref, reason";
 Link link(const Query& q);
 
 inline constexpr const char* kProductColumns =
-    "connection, remote_id, remote_variation_id, sku, name, managed, active, updated_at";
+    "connection, remote_id, remote_variation_id, sku, name, managed, active, updated_at, shop_product_id, ean, status";
 Product product(const Query& q);
 
 inline constexpr const char* kBaselineColumns =

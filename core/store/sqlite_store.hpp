@@ -93,6 +93,7 @@ class SqliteTransaction final : public Transaction {
   std::optional<Product> product(const std::string& connection, const std::string& remote_id,
                                  const std::string& remote_variation_id) override;
   std::vector<Product> active_products(const std::string& connection) override;
+  std::vector<Product> products_with_shop_id(const std::string& connection, const std::string& shop_product_id) override;
   void put_pool_member(const PoolMember&) override;
   std::size_t outbox_cancel(const std::string& target, const std::string& key_prefix, const std::string& why) override;
   std::int64_t enqueue(const OutboxItem& item) override;

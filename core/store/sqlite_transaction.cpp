@@ -128,9 +128,10 @@ std::optional<DeferredLevel> SqliteTransaction::deferred(const std::string& conn
 
 void SqliteTransaction::put_link(const Link& l) {
   db().query(
-          "INSERT OR REPLACE INTO links (connection, sku, remote_id, remote_variation_id, active, updated_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-      .bind(l.connection, l.sku, l.remote_id, l.remote_variation_id, std::int64_t{l.active ? 1 : 0}, l.updated_at)
+          "INSERT OR REPLACE INTO links (connection, sku, remote_id, remote_variation_id, active, updated_at, state, "
+          "via, via_ref, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+      .bind(l.connection, l.sku, l.remote_id, l.remote_variation_id, std::int64_t{l.active ? 1 : 0}, l.updated_at,
+            l.state, l.via, l.via_ref, l.reason)
       .run();
 }
 
@@ -144,9 +145,9 @@ std::optional<Link> SqliteTransaction::link(const std::string& connection, const
 void SqliteTransaction::put_product(const Product& p) {
   db().query(
           "INSERT OR REPLACE INTO products (connection, remote_id, remote_variation_id, sku, name, managed, active, "
-          "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+          "updated_at, shop_product_id, ean, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
       .bind(p.connection, p.remote_id, p.remote_variation_id, p.sku, p.name, std::int64_t{p.managed ? 1 : 0},
-            std::int64_t{p.active ? 1 : 0}, p.updated_at)
+            std::int64_t{p.active ? 1 : 0}, p.updated_at, p.shop_product_id, p.ean, p.status)
       .run();
 }
 
@@ -163,6 +164,17 @@ std::vector<Product> SqliteTransaction::active_products(const std::string& conne
   auto q = db().query(std::string("SELECT ") + rows::kProductColumns +
                       " FROM products WHERE connection = ?1 AND active = 1 ORDER BY sku, remote_id, remote_variation_id");
   q.bind(connection);
+  std::vector<Product> out;
+  while (q.step()) out.push_back(rows::product(q));
+  return out;
+}
+
+std::vector<Product> SqliteTransaction::products_with_shop_id(const std::string& connection,
+                                                              const std::string& shop_product_id) {
+  auto q = db().query(std::string("SELECT ") + rows::kProductColumns +
+                      " FROM products INDEXED BY products_shop_id WHERE connection = ?1 AND shop_product_id = ?2 "
+                      "AND active = 1 ORDER BY updated_at, remote_id, remote_variation_id");
+  q.bind(connection, shop_product_id);
   std::vector<Product> out;
   while (q.step()) out.push_back(rows::product(q));
   return out;

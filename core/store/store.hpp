@@ -140,6 +140,13 @@ struct DeferredLevel {
 };
 
 // The "product integration": a SKU in the hub linked to a remote product.
+//
+// In a pool whose master takes product uploads (capability products.out, a
+// warehouse such as PeakWMS) a member's link is made only when the master
+// acknowledged the upload of that product from that member (`state`
+// "linked", `via` the master, `via_ref` its id there); the member gets stock
+// for the SKU only while linked. Elsewhere links are recorded as observed
+// (`state` "").
 struct Link {
   std::string connection;
   std::string sku;
@@ -147,6 +154,12 @@ struct Link {
   std::string remote_variation_id;
   bool active = true;
   Millis updated_at = 0;
+  // "" (observed) | pending (upload queued) | linked | missing (never
+  // uploaded) | conflict | inactive | failed (the upload was refused)
+  std::string state{};
+  std::string via{};       // the connection that holds the integration
+  std::string via_ref{};   // its id of the product
+  std::string reason{};    // why it is not linked, in the merchant's words
 };
 
 // One product (or variation) a connection has: what the SKU audit, the
@@ -161,6 +174,9 @@ struct Product {
   bool managed = true;   // the remote tracks stock for it
   bool active = true;
   Millis updated_at = 0;
+  std::string shop_product_id{};  // sr::ProductChange::shop_product_id
+  std::string ean{};
+  std::string status{};           // the remote's word ("draft", "trash")
 };
 
 // A connection's membership of a pool, once an operator joined or left it.
@@ -285,6 +301,10 @@ class Transaction {
                                          const std::string& remote_variation_id) = 0;
   // Every active product of `connection` (look-alike search when an order fails on an unknown SKU).
   virtual std::vector<Product> active_products(const std::string& connection) = 0;
+  // Active products of `connection` whose shop_product_id is this one
+  // (a copied product carries its original's).
+  virtual std::vector<Product> products_with_shop_id(const std::string& connection,
+                                                     const std::string& shop_product_id) = 0;
 
   virtual void put_pool_member(const PoolMember&) = 0;
   // Pending commands for `target` with this coalesce-key prefix end as Done

@@ -5,7 +5,9 @@
 namespace woo {
 
 WooConnector::WooConnector(sr::Host& host, const nlohmann::json& settings)
-    : sr::Connector(host), settings_(Settings::parse(settings)), api_(host, settings_, [this] { return stopping(); }) {}
+    : sr::Connector(host), settings_(Settings::parse(settings)), api_(host, settings_, [this] { return stopping(); }) {
+  parser_.set_product_id_meta(settings_.product_id_meta);
+}
 
 void WooConnector::start() {
   // One cheap read proves the URL and the credentials before anything else.
@@ -41,6 +43,7 @@ void WooConnector::deliver(const std::vector<sr::Command>& batch) {
     if (std::holds_alternative<sr::SetStock>(c.body)) stock.push_back(&c);
     else if (std::holds_alternative<sr::SetPrice>(c.body)) prices.push_back(&c);
     else if (std::holds_alternative<sr::AddNote>(c.body)) notes.push_back(&c);
+    else if (std::holds_alternative<sr::FetchProduct>(c.body)) results.push_back(refetch(c));
     else {
       sr::CommandResult r;
       r.id = c.id;

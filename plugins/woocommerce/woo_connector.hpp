@@ -93,6 +93,8 @@ class WooConnector : public sr::Connector {
   void write_stock(const std::vector<const sr::Command*>& commands, std::vector<sr::CommandResult>& results);
   void write_prices(const std::vector<const sr::Command*>& commands, std::vector<sr::CommandResult>& results);
   sr::CommandResult add_note(const sr::Command& command);
+  // fetch_product: reads one product again and emits it, changed or not.
+  sr::CommandResult refetch(const sr::Command& command);
   // Products and variations that carry these SKUs (exact matches), by SKU.
   std::map<std::string, std::vector<Product>> lookup_skus(const std::vector<std::string>& skus);
   void send_batches(std::vector<WriteItem>& items, std::vector<sr::CommandResult>& results);

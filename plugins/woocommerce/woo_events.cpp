@@ -122,6 +122,8 @@ std::uint32_t product_print(const Product& p, bool managed) {
   mix(std::to_string(p.parent_id));
   mix(p.manage_stock ? "m" : "-");
   mix(managed ? "s" : "-");
+  mix(p.ean);
+  mix(p.id_meta);
   return h ? h : 1;
 }
 
@@ -175,7 +177,7 @@ void ProductPass::add(const std::vector<Product>& items, const std::function<con
   }
 }
 
-void ProductPass::emit_product(const Product& p, bool managed) {
+sr::ProductChange product_change(const Product& p, bool managed) {
   sr::ProductChange pc;
   pc.key = "product:" + p.sku + ":" + std::to_string(p.id) + ":" + p.date_modified_gmt;
   pc.at = gmt_ms(p.date_modified_gmt);
@@ -183,11 +185,18 @@ void ProductPass::emit_product(const Product& p, bool managed) {
   pc.remote_id = std::to_string(p.is_variation() ? p.parent_id : p.id);
   if (p.is_variation()) pc.remote_variation_id = std::to_string(p.id);
   pc.name = p.name;
-  pc.active = p.status == "publish" || p.status == "private";
+  // Sold in the shop only when published: draft, pending, private (seen by
+  // the shop's staff only) and trash are inactive.
+  pc.active = p.status == "publish";
+  pc.status = p.status;
   pc.managed = managed;
   if (managed && p.stock_quantity) pc.quantity = p.stock_quantity;
-  out_(pc);
+  pc.shop_product_id = p.id_meta;
+  pc.ean = p.ean;
+  return pc;
 }
+
+void ProductPass::emit_product(const Product& p, bool managed) { out_(product_change(p, managed)); }
 
 void ProductPass::finish() {
   if (full_read_) catalog_.drop_unseen();
@@ -235,6 +244,7 @@ sr::ProductChange deleted_product(std::int64_t id, const CatalogEntry& entry) {
   if (entry.parent) pc.remote_variation_id = std::to_string(id);
   pc.active = false;
   pc.managed = false;
+  pc.status = "deleted";
   return pc;
 }
 

@@ -124,6 +124,8 @@ void product_events(const std::vector<Product>& items, const std::function<const
 
 // The ProductChange of a deleted product or variation (active = false).
 sr::ProductChange deleted_product(std::int64_t id, const CatalogEntry& entry);
+// A product (or variation) as the hub sees it; `managed`: its stock is its own.
+sr::ProductChange product_change(const Product& p, bool managed);
 
 // Hands events to the host in batches of at most 500, so one journal
 // transaction stays short. A batch the host refuses as partly invalid is

@@ -121,7 +121,22 @@ std::optional<sr::Quantity> quantity_of(element e) {
   }
 }
 
-bool read_product(object o, Product& p) {
+// The text of meta entry `key` (a string or a number), or "".
+std::string meta_text(object o, std::string_view key) {
+  element e;
+  array meta;
+  if (key.empty() || !member(o, "meta_data", e) || e.get_array().get(meta) != SUCCESS) return {};
+  for (element m : meta) {
+    object mo;
+    element value;
+    if (m.get_object().get(mo) != SUCCESS || text(mo, "key") != key || !member(mo, "value", value)) continue;
+    if (value.type() == element_type::STRING) return text_of(value);
+    if (value.type() == element_type::INT64 || value.type() == element_type::UINT64) return std::to_string(integer_of(value));
+  }
+  return {};
+}
+
+bool read_product(object o, Product& p, std::string_view id_meta_key) {
   p.id = integer(o, "id");
   if (p.id <= 0) return false;
   p.parent_id = integer(o, "parent_id");
@@ -143,6 +158,8 @@ bool read_product(object o, Product& p) {
   if (member(o, "stock_quantity", e)) p.stock_quantity = quantity_of(e);
   p.date_modified_gmt = text(o, "date_modified_gmt");
   p.regular_price = text(o, "regular_price");
+  p.ean = text(o, "global_unique_id");
+  p.id_meta = meta_text(o, id_meta_key);
   array vars;
   if (member(o, "variations", e) && e.get_array().get(vars) == SUCCESS)
     for (element v : vars) {
@@ -260,12 +277,14 @@ bool Parser::parse(std::string_view body, element& root, std::string& error) {
 
 bool Parser::products(std::string_view body, std::vector<Product>& out, std::string& error) {
   element root;
-  return parse(body, root, error) && read_list(root, out, error, read_product, "product");
+  auto read = [this](object o, Product& p) { return read_product(o, p, id_meta_key_); };
+  return parse(body, root, error) && read_list(root, out, error, read, "product");
 }
 
 bool Parser::product(std::string_view body, Product& out, std::string& error) {
   element root;
-  return parse(body, root, error) && read_one(root, out, error, read_product, "product");
+  auto read = [this](object o, Product& p) { return read_product(o, p, id_meta_key_); };
+  return parse(body, root, error) && read_one(root, out, error, read, "product");
 }
 
 bool Parser::orders(std::string_view body, std::vector<OrderRecord>& out, std::string& error) {
@@ -322,7 +341,7 @@ bool Parser::batch(std::string_view body, const char* key, std::vector<BatchItem
       b.id = integer(io, "id");
       b.code = text(eo, "code");
       b.message = text(eo, "message");
-    } else if (!read_product(io, b.product)) {
+    } else if (!read_product(io, b.product, id_meta_key_)) {
       b.failed = true;
       b.id = integer(io, "id");
       b.message = "the answer has no object for this item";

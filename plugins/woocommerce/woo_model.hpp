@@ -29,6 +29,8 @@ struct Product {
   std::string date_modified_gmt;       // "YYYY-MM-DDTHH:MM:SS"
   std::string regular_price;
   std::vector<std::int64_t> variations;  // variable products: their variation ids
+  std::string ean;                     // global_unique_id (GTIN, UPC, EAN or ISBN)
+  std::string id_meta;                 // the value of Parser's product id meta key, if set
 
   bool is_variation() const { return type == "variation"; }
   bool is_variable() const { return type == "variable"; }
@@ -108,6 +110,10 @@ struct ApiError {
 
 class Parser {
  public:
+  // The product meta key whose value is the product's id towards back
+  // offices (Settings::product_id_meta; empty: none is read).
+  void set_product_id_meta(std::string key) { id_meta_key_ = std::move(key); }
+
   bool products(std::string_view body, std::vector<Product>& out, std::string& error);
   bool product(std::string_view body, Product& out, std::string& error);
   bool orders(std::string_view body, std::vector<OrderRecord>& out, std::string& error);
@@ -125,6 +131,7 @@ class Parser {
  private:
   bool parse(std::string_view body, simdjson::dom::element& root, std::string& error);
   simdjson::dom::parser parser_;
+  std::string id_meta_key_;
 };
 
 // "YYYY-MM-DDTHH:MM:SS" (GMT; a trailing "Z" or fraction is ignored) -> Unix seconds.

@@ -198,3 +198,65 @@ void WooConnector::learn_variation(std::int64_t parent_id, std::int64_t variatio
 }
 
 }  // namespace woo
+
+namespace woo {
+
+sr::CommandResult WooConnector::refetch(const sr::Command& c) {
+  const auto& f = std::get<sr::FetchProduct>(c.body);
+  sr::CommandResult r;
+  r.id = c.id;
+  std::optional<Product> found;
+  std::string what;
+  try {
+    if (!f.remote_id.empty()) {
+      what = "product " + f.remote_id + (f.remote_variation_id.empty() ? "" : " variation " + f.remote_variation_id);
+      std::string path = "/products/" + f.remote_id;
+      if (!f.remote_variation_id.empty()) path += "/variations/" + f.remote_variation_id;
+      found = fetch_product(path);
+      if (found && !f.remote_variation_id.empty()) {
+        found->type = "variation";  // the variations endpoint shows neither type nor parent_id
+        found->parent_id = std::strtoll(f.remote_id.c_str(), nullptr, 10);
+      }
+    } else {
+      what = "product with SKU '" + f.sku + "'";
+      sr::HttpResponse resp = api_.call("GET", "/products", {{"sku", f.sku}, {"status", "any"}});
+      if (!resp.ok()) throw std::runtime_error(api_.where() + ": GET /products?sku= answered " + api_.error_text(resp));
+      std::vector<Product> list;
+      std::string error;
+      if (!parser_.products(resp.body, list, error)) throw sr::retryable_error(api_.where() + ": GET /products: " + error);
+      std::vector<Product> exact;
+      for (auto& p : list)
+        if (p.sku == f.sku) exact.push_back(std::move(p));
+      if (exact.size() > 1) {
+        r.outcome = sr::Outcome::Failed;
+        r.message = "SKU '" + f.sku + "' is on " + std::to_string(exact.size()) + " products in " + api_.where() +
+                    "; give each its own SKU first";
+        return r;
+      }
+      if (!exact.empty()) found = std::move(exact.front());
+    }
+  } catch (const sr::retryable_error& e) {
+    r.outcome = sr::Outcome::Retry;
+    r.message = e.what();
+    return r;
+  } catch (const sr::stopped_error&) {
+    throw;
+  } catch (const std::exception& e) {
+    r.outcome = sr::Outcome::Failed;
+    r.message = e.what();
+    return r;
+  }
+  if (!found || found->sku.empty()) {
+    r.outcome = sr::Outcome::Failed;
+    r.message = found ? "the " + what + " has no SKU in " + api_.where()
+                      : "there is no " + what + " in " + api_.where() + " (deleted?)";
+    return r;
+  }
+  sr::ProductChange pc = product_change(*found, found->manage_stock && !found->manage_parent);
+  pc.key += ":fetch:" + c.id;  // emitted also when nothing changed
+  host().emit({pc});
+  r.message = "the product is " + (pc.active ? std::string("active") : found->status) + " in " + api_.where();
+  return r;
+}
+
+}  // namespace woo

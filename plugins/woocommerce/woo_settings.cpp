@@ -17,7 +17,7 @@ const char* const kDescribe = R"({
   "version": "1.0.0",
   "vendor": "stockrelay",
   "abi": {"major": 1, "minor": 0},
-  "capabilities": ["orders.in", "stock.in", "products.in", "stock.out", "notes.out", "prices.out", "poll", "webhooks"],
+  "capabilities": ["orders.in", "stock.in", "products.in", "products.fetch", "stock.out", "notes.out", "prices.out", "poll", "webhooks"],
   "limits": {"batch_size": 100, "requests_per_second": 0, "max_concurrency": 2},
   "config_schema": {
     "type": "object",
@@ -40,6 +40,8 @@ const char* const kDescribe = R"({
                               "description": "Read the current levels before writing stock and refuse (conflict) where the store no longer shows the level the hub expects, so a sale or manual change that landed meanwhile is not overwritten. Costs one read per 100 SKUs."},
       "page_size": {"type": "integer", "minimum": 1, "maximum": 100, "default": 100,
                     "description": "Items per page when listing orders, products and variations (WooCommerce allows 1-100)."},
+      "product_id_meta": {"type": "string",
+                          "description": "Meta key whose value is each product's id towards back offices (e.g. the product number an import kept), sent to a warehouse as the shop product id instead of the WooCommerce id. A copied product carries its original's value, which the hub reports as a conflict."},
       "orders_since": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$",
                        "description": "GMT time (YYYY-MM-DDTHH:MM:SS): orders last modified before it are never read. Without it the first poll reads every order of the store."}
     },
@@ -50,7 +52,7 @@ const char* const kDescribe = R"({
 
 Settings Settings::parse(const nlohmann::json& s) {
   sr::SettingsReader r(s, {"url", "consumer_key", "consumer_secret", "webhook_secret", "auth", "requests_per_second",
-                           "webhook_url", "verify_before_write", "page_size", "orders_since"});
+                           "webhook_url", "verify_before_write", "page_size", "orders_since", "product_id_meta"});
   Settings out;
   out.url = r.url("url", true);
   out.api = out.url + "/wp-json/wc/v3";
@@ -71,6 +73,7 @@ Settings Settings::parse(const nlohmann::json& s) {
   out.verify_before_write = r.boolean("verify_before_write", true);
   out.page_size = static_cast<int>(r.integer("page_size", 1, 100, 100));
   out.orders_since = r.string("orders_since", false);
+  out.product_id_meta = r.string("product_id_meta", false);
   if (!out.orders_since.empty() && !parse_gmt(out.orders_since))
     throw sr::invalid_error("settings: 'orders_since' must be a GMT time YYYY-MM-DDTHH:MM:SS, not '" +
                             out.orders_since + "'");

@@ -24,6 +24,7 @@ struct Settings {
   std::string webhook_url;         // empty: webhooks are not managed
   bool verify_before_write = true;
   int page_size = 100;
+  std::string product_id_meta;     // meta key holding the product's id towards back offices; empty: none
   std::string orders_since;        // "YYYY-MM-DDTHH:MM:SS" GMT, or empty: all orders on the first poll
 
   // Throws sr::invalid_error naming the setting that is wrong.

@@ -222,7 +222,7 @@ struct SetPrice {
 
 // A member's product, to be known by this target (a warehouse that keys
 // stock by the shop's product ids: one "product integration" per product
-// per shop). Sent by the host to connections that declare "products.in",
+// per shop). Sent by the host to connections that declare "products.out",
 // when a pool's member shows a product for the first time, changes it, or an
 // operator asks to fetch it again. `active` false: the shop no longer sells
 // it: end that shop's integration of it (the product itself, with its

@@ -311,3 +311,30 @@ TEST_CASE("demo: the sitoo scenario fails an en-dash order, retries it once fixe
   CHECK(pids.size() == 3);
   CHECK(all_gone(pids, 5));
 }
+
+TEST_CASE("demo: the peakwms scenario links every product, reports a copy and an inactive product, and refetches") {
+  TempDir dir;
+  Port hub, a, b, wms;
+  std::ifstream in(PEAKWMS_CONFIG);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  for (auto [from, to] : std::vector<std::pair<std::string, int>>{
+           {"18080", hub.number}, {"18081", a.number}, {"18082", b.number}, {"18095", wms.number}})
+    yaml = std::regex_replace(yaml, std::regex(":" + from + "\\b"), ":" + std::to_string(to));
+  fs::path config = dir.path() / "peakwms.yaml";
+  std::ofstream(config) << yaml;
+  Demo demo({"--scenario", "peakwms", "--config", config.string(), "--workdir", (dir.path() / "work").string()});
+  int code = demo.finish(240);
+  const std::string& out = demo.output();
+  if (code != 0) FAIL_CHECK("the demo's output:\n" << out);
+  CHECK(code == 0);
+  CHECK(out.find("FAILED") == std::string::npos);
+  CHECK(out.find("MUG-1-BLUE is not linked: copied product: shop product id 2003") != std::string::npos);
+  CHECK(out.find("the report lists exactly CAP-1") != std::string::npos);
+  CHECK(out.find("TEE-M is linked again") != std::string::npos);
+  CHECK(out.find("the peakwms scenario passed") != std::string::npos);
+  auto pids = sim_pids(out);
+  CHECK(pids.size() == 3);
+  CHECK(all_gone(pids, 5));
+}

@@ -100,7 +100,8 @@ TEST_CASE("plugins inspect prints a plugin's description and refuses a file that
 TEST_CASE("every command answers --help, and an unknown command is a usage error") {
   std::string out;
   for (const char* c : {"run", "sync", "check", "plugins list", "plugins inspect", "plugins install", "orders list",
-                        "orders retry", "log", "links", "version"}) {
+                        "orders retry", "log", "links list", "links refetch",
+                        "report inactive-with-stock", "version"}) {
     INFO(c);
     CHECK(run_command(exe() + " " + c + " --help", out) == 0);
     CHECK(out.find("usage: stockrelay") != std::string::npos);

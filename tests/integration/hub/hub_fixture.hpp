@@ -67,6 +67,6 @@ class HubFixture {
 std::string hmac_hex(const std::string& key, const std::string& body);
 
 // Runs a command, returns exit code; output captured into `out`.
-int run_command(const std::string& cmd, std::string& out);
+using sr_test::run_command;
 
 }  // namespace hub_test

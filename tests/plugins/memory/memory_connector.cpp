@@ -287,8 +287,10 @@ class MemoryShop : public sr::Connector {
             return plain_result(c, shop_.add_note(b.order_id, b.note, b.customer_visible));
           } else if constexpr (std::is_same_v<T, sr::CancelOrder>) {
             return result(c, sr::Outcome::Unsupported, "the memory shop does not cancel documents");
-          } else {
+          } else if constexpr (std::is_same_v<T, sr::SetPrice>) {
             return plain_result(c, shop_.set_price(b.sku, b.price));
+          } else {
+            return result(c, sr::Outcome::Unsupported, std::string("the memory shop does not carry out ") + sr::name_of(c));
           }
         },
         c.body);

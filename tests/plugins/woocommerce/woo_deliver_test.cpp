@@ -417,3 +417,58 @@ TEST_CASE("a store that does not answer during deliver: every command is Retry")
   CHECK(st == SR_RETRY);
   CHECK(shop.plugin->last_error().find(shop.sim.consumer_secret()) == std::string::npos);
 }
+
+TEST_CASE("fetch_product reads one product again, by SKU or id, and emits it with its shop id, status and EAN") {
+  WooShop shop;
+  auto mug = shop.sim.add_simple("MUG-1", 4, "Mug");
+  shop.sim.set_meta("MUG-1", "_product_no", "2003");
+  shop.sim.add_simple("CAP-1", 2, "Cap", "private");
+  shop.start({{"product_id_meta", "_product_no"}});
+  auto events = shop.poll();
+  auto first = find_sku<sr::ProductChange>(events, "MUG-1");
+  REQUIRE(first);
+  CHECK(first->shop_product_id == "2003");
+  CHECK(first->status == "publish");
+  CHECK(first->active);
+  auto cap = find_sku<sr::ProductChange>(events, "CAP-1");
+  REQUIRE(cap);
+  CHECK_FALSE(cap->active);  // private: seen by the shop's staff only, not sold
+  CHECK(cap->status == "private");
+
+  // Unchanged, and still emitted: a fetch is an operator asking again.
+  sr::Command by_sku;
+  by_sku.id = "f1";
+  by_sku.body = sr::FetchProduct{"MUG-1", {}, {}};
+  sr::Command by_id;
+  by_id.id = "f2";
+  by_id.body = sr::FetchProduct{{}, std::to_string(mug), {}};
+  sr::Command gone;
+  gone.id = "f3";
+  gone.body = sr::FetchProduct{"NO-SUCH", {}, {}};
+  shop.host.clear_records();
+  REQUIRE(shop.plugin->deliver({by_sku, by_id, gone}) == SR_OK);
+  auto again = of_kind<sr::ProductChange>(shop.host.events());
+  REQUIRE(again.size() == 2);
+  for (const auto& p : again) {
+    CHECK(p.sku == "MUG-1");
+    CHECK(p.shop_product_id == "2003");
+    CHECK(p.key != first->key);  // a key of its own: not dropped as a repeat
+  }
+  CHECK(again[0].key != again[1].key);
+  CHECK(result_of(shop, "f1").outcome == sr::Outcome::Ok);
+  CHECK(result_of(shop, "f2").outcome == sr::Outcome::Ok);
+  auto r = result_of(shop, "f3");
+  CHECK(r.outcome == sr::Outcome::Failed);
+  CHECK(r.message.find("there is no product with SKU 'NO-SUCH'") != std::string::npos);
+
+  // A draft is found too, and said to be one.
+  shop.sim.set_status("MUG-1", "draft");
+  shop.host.clear_records();
+  by_sku.id = "f4";
+  REQUIRE(shop.plugin->deliver({by_sku}) == SR_OK);
+  auto draft = of_kind<sr::ProductChange>(shop.host.events());
+  REQUIRE(draft.size() == 1);
+  CHECK_FALSE(draft[0].active);
+  CHECK(draft[0].status == "draft");
+  CHECK(result_of(shop, "f4").message.find("draft") != std::string::npos);
+}

@@ -7,7 +7,7 @@ TEST_CASE("describe names the connector, its capabilities, limits and a settings
   const sr_connector_api* api = woo_plugin();
   auto d = sr::description_from_json(json::parse(std::string(sr::from_sr(api->describe()))));
   CHECK(d.id == "woocommerce");
-  CHECK(d.capabilities == std::vector<std::string>{"orders.in", "stock.in", "products.in", "stock.out", "notes.out",
+  CHECK(d.capabilities == std::vector<std::string>{"orders.in", "stock.in", "products.in", "products.fetch", "stock.out", "notes.out",
                                                    "prices.out", "poll", "webhooks"});
   CHECK(d.limits.batch_size == 100);
   const auto& props = d.config_schema["properties"];

@@ -1101,6 +1101,8 @@ void Simulator::Impl::load_catalog(const json& doc) {
     auto variations = item.find("variations");
     if (variations == item.end() || !variations->is_array() || variations->empty()) {
       auto id = admin_add_simple(sku, stock_of(item), name, status, true);
+      if (auto meta = item.find("meta"); meta != item.end() && meta->is_object())
+        for (auto m = meta->begin(); m != meta->end(); ++m) products.at(id).meta.push_back({next_meta_id++, m.key(), *m});
       if (auto pr = item.find("price"); pr != item.end()) products.at(id).regular_price = price_string(*pr, "price");
       continue;
     }

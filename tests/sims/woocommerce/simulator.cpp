@@ -157,6 +157,33 @@ int Simulator::adjust_stock(const std::string& sku, int delta) {
   return owner->stock;
 }
 
+void Simulator::set_meta(const std::string& sku, const std::string& key, const std::string& value) {
+  std::lock_guard lock(impl_->mu);
+  Product& p = impl_->product_by_sku_or_throw(sku);
+  bool found = false;
+  for (auto& m : p.meta)
+    if (m.key == key) {
+      m.value = value;
+      found = true;
+    }
+  if (!found) p.meta.push_back({impl_->next_meta_id++, key, value});
+  impl_->saved(p);
+}
+
+std::int64_t Simulator::duplicate_product(const std::string& sku, const std::string& new_sku) {
+  std::lock_guard lock(impl_->mu);
+  if (impl_->sku_holder(new_sku, 0)) throw std::invalid_argument("duplicate SKU " + new_sku);
+  Product copy = impl_->product_by_sku_or_throw(sku);
+  copy.id = 0;
+  copy.sku = new_sku;
+  copy.name += " (Copy)";
+  copy.status = "publish";
+  for (auto& m : copy.meta) m.id = impl_->next_meta_id++;
+  auto id = impl_->insert_product(std::move(copy));
+  impl_->saved(impl_->products.at(id), true);
+  return id;
+}
+
 void Simulator::set_status(const std::string& sku, const std::string& status) {
   std::lock_guard lock(impl_->mu);
   Product& p = impl_->product_by_sku_or_throw(sku);

@@ -149,7 +149,7 @@ class Simulator {
   // variations (some parent-managed), a few with manage_stock off. SKUs are
   // "<prefix>-00001"...; stock 0..50 from the seed.
   void generate_catalog(int n, const std::string& prefix = "SKU");
-  // Loads a JSON catalogue: [{"sku","name","stock"|null,"status",
+  // Loads a JSON catalogue: [{"sku","name","stock"|null,"status","meta":{key: value},
   // "variations":[{"sku","stock"|null,"manage":"own"|"parent"|"none"}]}].
   void load_catalog_file(const std::string& path);
   // Admin edits. Each saves the product: date_modified_gmt bumps and
@@ -161,6 +161,13 @@ class Simulator {
   int adjust_stock(const std::string& sku, int delta);
   void set_status(const std::string& sku, const std::string& status); // publish/draft/private/trash
   void set_sku(const std::string& old_sku, const std::string& new_sku);
+  // Sets (or adds) one meta_data entry of the product, as a plugin or an
+  // import writes product fields; saves the product.
+  void set_meta(const std::string& sku, const std::string& key, const std::string& value);
+  // A simple product copied as WooCommerce's "Duplicate" does (name, stock
+  // and every meta_data entry), shown here as the merchant leaves it: with
+  // its own SKU, published. Returns the copy's id.
+  std::int64_t duplicate_product(const std::string& sku, const std::string& new_sku);
   // Bypasses the uniqueness rule (as a direct database import can): for tests
   // of duplicate-SKU handling. Returns the new product's id.
   std::int64_t force_duplicate_sku(const std::string& sku, std::optional<int> stock);

@@ -497,6 +497,56 @@ TEST_CASE("command errors name the command and the field") {
   CHECK(error_of({{"command", "set_stock"}}) == "command: missing field 'id'");
 }
 
+TEST_CASE("upsert_product and fetch_product survive the boundary, and a product carries its shop id, EAN and status") {
+  sr::Command up;
+  up.id = "90";
+  up.body = sr::UpsertProduct{"shop-a", "MUG-1", "55", "56", "2003", "Mug", "5701234567892", false};
+  json j = sr::to_json(up);
+  CHECK(j["command"] == "upsert_product");
+  CHECK(j["active"] == false);
+  auto back = sr::command_from_json(j);
+  const auto& u = std::get<sr::UpsertProduct>(back.body);
+  CHECK(u.connection == "shop-a");
+  CHECK(u.sku == "MUG-1");
+  CHECK(u.remote_id == "55");
+  CHECK(u.remote_variation_id == "56");
+  CHECK(u.shop_product_id == "2003");
+  CHECK(u.name == "Mug");
+  CHECK(u.ean == "5701234567892");
+  CHECK_FALSE(u.active);
+  CHECK(std::string(sr::name_of(back)) == "upsert_product");
+
+  sr::Command fetch;
+  fetch.id = "91";
+  fetch.body = sr::FetchProduct{{}, "55", "56"};
+  auto f = std::get<sr::FetchProduct>(sr::command_from_json(sr::to_json(fetch)).body);
+  CHECK(f.sku.empty());
+  CHECK(f.remote_id == "55");
+  CHECK(f.remote_variation_id == "56");
+  CHECK_THROWS_WITH(sr::command_from_json({{"id", "92"}, {"command", "fetch_product"}}),
+                    "fetch_product '92': needs 'sku' or 'remote_id'");
+  CHECK_THROWS_WITH(sr::command_from_json({{"id", "93"}, {"command", "upsert_product"}, {"sku", "A"}, {"remote_id", "1"}}),
+                    "upsert_product '93': missing field 'connection'");
+
+  sr::ProductChange p;
+  p.key = "product:MUG-1:55";
+  p.sku = "MUG-1";
+  p.remote_id = "55";
+  p.active = false;
+  p.status = "draft";
+  p.ean = "5701234567892";
+  p.shop_product_id = "2003";
+  auto e = std::get<sr::ProductChange>(sr::event_from_json(sr::to_json(sr::Event(p))));
+  CHECK(e.status == "draft");
+  CHECK(e.ean == "5701234567892");
+  CHECK(e.shop_product_id == "2003");
+  // A host or plugin that predates them reads them as empty.
+  auto old = std::get<sr::ProductChange>(
+      sr::event_from_json({{"kind", "product"}, {"key", "k"}, {"sku", "A"}, {"remote_id", "1"}}));
+  CHECK(old.shop_product_id.empty());
+  CHECK(old.status.empty());
+}
+
 // ---- results -----------------------------------------------------------------------------
 
 TEST_CASE("every result outcome survives the boundary") {

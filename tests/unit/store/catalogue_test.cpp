@@ -72,6 +72,62 @@ TEST_CASE("a product is found by its remote ids, and a connection's active produ
   CHECK(tx->active_products("shop-c").empty());
 }
 
+TEST_CASE("a copied product is found by its shop product id, and links keep their state, master and reason") {
+  TempDir dir;
+  auto store = open_store(dir.file("store.db"));
+  {
+    auto tx = store->begin();
+    auto a = product("shop-a", "10", "MUG-1");
+    a.shop_product_id = "2003";
+    a.ean = "5701234567892";
+    a.status = "publish";
+    tx->put_product(a);
+    auto copy = product("shop-a", "11", "MUG-1-BLUE");
+    copy.shop_product_id = "2003";
+    tx->put_product(copy);
+    auto gone = product("shop-a", "12", "MUG-1-OLD", false);
+    gone.shop_product_id = "2003";
+    gone.status = "trash";
+    tx->put_product(gone);
+    auto same = tx->products_with_shop_id("shop-a", "2003");
+    REQUIRE(same.size() == 2);  // active ones only
+    CHECK(same[0].remote_id == "10");
+    CHECK(same[0].ean == "5701234567892");
+    CHECK(same[0].status == "publish");
+    CHECK(tx->products_with_shop_id("shop-b", "2003").empty());
+    CHECK(tx->product("shop-a", "12", "")->status == "trash");
+
+    Link l;
+    l.connection = "shop-a";
+    l.sku = "MUG-1";
+    l.remote_id = "10";
+    l.state = "linked";
+    l.via = "warehouse";
+    l.via_ref = "55";
+    l.updated_at = 5;
+    tx->put_link(l);
+    Link c = l;
+    c.sku = "MUG-1-BLUE";
+    c.remote_id = "11";
+    c.active = false;
+    c.state = "conflict";
+    c.via.clear();
+    c.via_ref.clear();
+    c.reason = "copied product";
+    tx->put_link(c);
+    tx->commit();
+  }
+  auto links = store->links(std::string("shop-a"));
+  REQUIRE(links.size() == 2);
+  CHECK(links[0].sku == "MUG-1");
+  CHECK(links[0].state == "linked");
+  CHECK(links[0].via == "warehouse");
+  CHECK(links[0].via_ref == "55");
+  CHECK(links[1].state == "conflict");
+  CHECK(links[1].reason == "copied product");
+  CHECK_FALSE(links[1].active);
+}
+
 TEST_CASE("pool membership rows round trip and replace") {
   TempDir dir;
   auto store = open_store(dir.file("store.db"));
