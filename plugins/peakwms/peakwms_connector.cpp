@@ -151,6 +151,10 @@ void PeakwmsConnector::deliver(const std::vector<sr::Command>& batch) {
     throw;
   }
   pending_.clear();
+  if (auto waited = api_.waited_ms(); waited > waited_logged_) {
+    waited_logged_ = waited;
+    host().debug("PeakWMS: requests have waited " + std::to_string(waited) + " ms in all for the API keys' rate limits");
+  }
   host().report(results);
 }
 

@@ -122,6 +122,7 @@ class PeakwmsConnector : public sr::Connector {
   std::unordered_map<std::string, std::int64_t> shown_;  // SKU -> milli last emitted
   std::set<std::string> conflicts_warned_;
   bool polled_ = false;
+  std::int64_t waited_logged_ = 0;  // the rate limiters' waiting time last logged
   std::uint64_t seq_ = 0;
   std::int64_t last_read_ms_ = 0;
   std::deque<std::pair<std::string, std::int64_t>> recent_hooks_;  // (key, when), oldest first
