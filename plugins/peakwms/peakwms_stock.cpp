@@ -52,6 +52,19 @@ std::string query_value(const std::string& query, const std::string& name) {
   return {};
 }
 
+// What makes two StockAdjust deliveries the same adjustment: PeakWMS's stock
+// item (its product id, the same in the copy every shop integration gets),
+// the new on hand and the delta. Without a stockItemId the shop's own ids
+// stand in for it.
+std::string hook_key(const Shop& shop, const nlohmann::json& body) {
+  nlohmann::json item = body.value("stockItemId", nlohmann::json());
+  if (item.is_null()) item = nlohmann::json::array({shop.name, body.value("productId", nlohmann::json()),
+                                                    body.value("variantId", nlohmann::json())});
+  return nlohmann::json::array({item, body.value("quantity", nlohmann::json()),
+                                body.value("adjustedQuantity", nlohmann::json())})
+      .dump();
+}
+
 sr::WebhookResponse refusal(int status, const std::string& error) {
   return {status, nlohmann::json{{"error", error}}.dump()};
 }
@@ -183,10 +196,7 @@ sr::WebhookResponse PeakwmsConnector::on_webhook(const sr::WebhookRequest& req) 
     return refusal(400, "the body is not a StockAdjust JSON object with a productId");
   }
   const std::int64_t at = req.received_at ? req.received_at : host().now_ms();
-  const std::string key = nlohmann::json::array({body.value("stockItemId", nlohmann::json()),
-                                                 body.value("quantity", nlohmann::json()),
-                                                 body.value("adjustedQuantity", nlohmann::json())})
-                              .dump();
+  const std::string key = hook_key(*shop, body);
   if (duplicate_hook(key, at)) return {200, R"({"duplicate":true})"};
 
   // A failed read is retryable: the host answers 503 (and polling catches up anyway).
