@@ -1,5 +1,7 @@
 #include "peakwms_api.hpp"
 
+#include <charconv>
+
 #include <stockrelay/text.hpp>
 
 namespace peakwms {
@@ -146,15 +148,10 @@ std::optional<std::int64_t> integer_of(const nlohmann::json& v) {
   if (v.is_number_integer()) return v.get<std::int64_t>();
   if (!v.is_string()) return std::nullopt;
   const auto& s = v.get_ref<const std::string&>();
-  if (s.empty() || s.size() > 18) return std::nullopt;
   std::int64_t out = 0;
-  std::size_t i = s[0] == '-' ? 1 : 0;
-  if (i == s.size()) return std::nullopt;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    out = out * 10 + (s[i] - '0');
-  }
-  return s[0] == '-' ? -out : out;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return out;
 }
 
 std::optional<sr::Quantity> quantity_of(const nlohmann::json& v) {

@@ -8,14 +8,6 @@ namespace peakwms {
 
 namespace {
 
-sr::CommandResult outcome(const std::string& id, sr::Outcome o, std::string message) {
-  sr::CommandResult r;
-  r.id = id;
-  r.outcome = o;
-  r.message = std::move(message);
-  return r;
-}
-
 // What the state remembers of a registered webhook: its id and a
 // fingerprint of the URL (which may hold the token; the token itself is
 // never stored).
@@ -33,6 +25,15 @@ std::string fingerprint(const std::string& url) {
 }  // namespace
 
 std::string webhook_state_key(const std::string& shop) { return "webhook." + shop; }
+
+sr::CommandResult result(const sr::Command& c, sr::Outcome o, std::string message, std::string ref) {
+  sr::CommandResult r;
+  r.id = c.id;
+  r.outcome = o;
+  r.message = std::move(message);
+  r.remote_ref = std::move(ref);
+  return r;
+}
 
 PeakwmsConnector::PeakwmsConnector(sr::Host& host, const nlohmann::json& settings)
     : sr::Connector(host), settings_(Settings::parse(settings)), api_(host, settings_, [this] { return stopping(); }) {}
@@ -106,22 +107,22 @@ sr::CommandResult PeakwmsConnector::run(const sr::Command& c) {
           else if constexpr (std::is_same_v<T, sr::CreateOrder>) return create_order(c, b);
           else if constexpr (std::is_same_v<T, sr::CancelOrder>) return cancel_order(c, b);
           else
-            return outcome(c.id, sr::Outcome::Unsupported,
+            return result(c, sr::Outcome::Unsupported,
                            std::string("PeakWMS is the master of stock: it takes products and orders, not ") +
                                sr::name_of(c));
         },
         c.body);
   } catch (const sr::retryable_error& e) {
-    return outcome(c.id, sr::Outcome::Retry, api_.scrub(e.what()));
+    return result(c, sr::Outcome::Retry, api_.scrub(e.what()));
   } catch (const sr::invalid_error& e) {
     // A refused key or a wrong address: the merchant must fix the settings.
-    return outcome(c.id, sr::Outcome::Failed, api_.scrub(e.what()));
+    return result(c, sr::Outcome::Failed, api_.scrub(e.what()));
   } catch (const ApiError& e) {
-    return outcome(c.id, sr::Outcome::Failed, e.what());
+    return result(c, sr::Outcome::Failed, e.what());
   } catch (const sr::stopped_error&) {
     throw;
   } catch (const std::exception& e) {
-    return outcome(c.id, sr::Outcome::Failed, api_.scrub(e.what()));
+    return result(c, sr::Outcome::Failed, api_.scrub(e.what()));
   }
 }
 

@@ -33,6 +33,9 @@ inline constexpr std::int64_t kDuplicateWindowMs = 10000;
 // State key of the webhook registered for a shop: "webhook.<shop>".
 std::string webhook_state_key(const std::string& shop);
 
+// A command's result.
+sr::CommandResult result(const sr::Command& c, sr::Outcome o, std::string message, std::string ref = {});
+
 // One PeakWMS product as one shop's integration knows it.
 struct Item {
   std::string product_id;  // the shop's productId
@@ -80,10 +83,12 @@ class PeakwmsConnector : public sr::Connector {
     void learn(const nlohmann::json& product);
     void forget(const std::string& product_id, const std::string& variant_id);
   };
-  ShopIndex& index_of(const Shop& shop);  // builds it the first time
+  ShopIndex& index_of(const Shop& shop);  // reads it the first time
+  // Reads the shop's index again from PeakWMS.
+  ShopIndex& reindex(const Shop& shop);
   // Lists every product of `shop` (keyset pages); `on_product` sees each.
   void list_products(const Shop& shop, const std::function<void(const nlohmann::json&)>& on_product);
-  void rebuild_index(const Shop& shop, ShopIndex fresh);
+  ShopIndex& replace_index(const Shop& shop, ShopIndex fresh);
   sr::CommandResult upsert_product(const sr::Command& c, const sr::UpsertProduct& u);
   sr::CommandResult remove_product(const sr::Command& c, const sr::UpsertProduct& u, const Shop& shop,
                                    const std::string& product_id);
@@ -116,7 +121,7 @@ class PeakwmsConnector : public sr::Connector {
   Settings settings_;
   Api api_;
   std::map<std::string, ShopIndex> index_;  // by shop name
-  std::set<std::string> reindexed_;          // shops re-listed in this batch for an unknown SKU
+  std::set<std::string> reindexed_;          // shops whose index was listed in this batch
   std::set<std::pair<std::string, std::string>> touched_;  // (shop, productId) to read after the batch
   std::vector<Reading> pending_;             // levels learnt in this batch, emitted at its end
   std::unordered_map<std::string, std::int64_t> shown_;  // SKU -> milli last emitted

@@ -13,15 +13,6 @@ namespace peakwms {
 
 namespace {
 
-sr::CommandResult result(const sr::Command& c, sr::Outcome o, std::string message, std::string ref = {}) {
-  sr::CommandResult r;
-  r.id = c.id;
-  r.outcome = o;
-  r.message = std::move(message);
-  r.remote_ref = std::move(ref);
-  return r;
-}
-
 // PeakWMS's times: UTC yyyy-MM-ddTHH:mm:ss.
 std::string iso_time(std::int64_t unix_ms) {
   std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
@@ -77,13 +68,8 @@ std::optional<sr::CommandResult> PeakwmsConnector::map_lines(const sr::Command& 
     return out;
   };
   const ShopIndex* index = &index_of(shop);
-  // A product added in PeakWMS since the index was read: list once per batch.
-  if (!unknown_in(*index).empty() && reindexed_.insert(shop.name).second) {
-    ShopIndex fresh;
-    list_products(shop, [&](const nlohmann::json& p) { fresh.learn(p); });
-    rebuild_index(shop, std::move(fresh));
-    index = &index_of(shop);
-  }
+  // A product added in PeakWMS since the index was read: list again, once per batch.
+  if (!unknown_in(*index).empty() && !reindexed_.count(shop.name)) index = &reindex(shop);
   if (auto unknown = unknown_in(*index); !unknown.empty()) {
     std::vector<std::string> list(unknown.begin(), unknown.end());
     auto r = result(c, sr::Outcome::Failed, order + ": unknown SKU " + quoted_list(list) + " in PeakWMS for " + shop.name +

@@ -10,19 +10,6 @@
 
 namespace peakwms {
 
-namespace {
-
-sr::CommandResult result(const sr::Command& c, sr::Outcome o, std::string message, std::string ref = {}) {
-  sr::CommandResult r;
-  r.id = c.id;
-  r.outcome = o;
-  r.message = std::move(message);
-  r.remote_ref = std::move(ref);
-  return r;
-}
-
-}  // namespace
-
 void PeakwmsConnector::ShopIndex::learn(const nlohmann::json& product) {
   const std::string sku = text_of(product, "itemNumber");
   auto id = integer_of(product.is_object() ? product.value("id", nlohmann::json()) : nlohmann::json());
@@ -59,19 +46,21 @@ void PeakwmsConnector::list_products(const Shop& shop, const std::function<void(
   });
 }
 
-void PeakwmsConnector::rebuild_index(const Shop& shop, ShopIndex fresh) {
+PeakwmsConnector::ShopIndex& PeakwmsConnector::replace_index(const Shop& shop, ShopIndex fresh) {
   fresh.built = true;
-  index_[shop.name] = std::move(fresh);
+  return index_[shop.name] = std::move(fresh);
+}
+
+PeakwmsConnector::ShopIndex& PeakwmsConnector::reindex(const Shop& shop) {
+  ShopIndex fresh;
+  list_products(shop, [&](const nlohmann::json& p) { fresh.learn(p); });
+  reindexed_.insert(shop.name);
+  return replace_index(shop, std::move(fresh));
 }
 
 PeakwmsConnector::ShopIndex& PeakwmsConnector::index_of(const Shop& shop) {
   ShopIndex& index = index_[shop.name];
-  if (!index.built) {
-    ShopIndex fresh;
-    list_products(shop, [&](const nlohmann::json& p) { fresh.learn(p); });
-    rebuild_index(shop, std::move(fresh));
-  }
-  return index_[shop.name];
+  return index.built ? index : reindex(shop);
 }
 
 sr::CommandResult PeakwmsConnector::upsert_product(const sr::Command& c, const sr::UpsertProduct& u) {

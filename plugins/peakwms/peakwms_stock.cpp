@@ -148,7 +148,7 @@ void PeakwmsConnector::poll(sr::PollMode mode) {
       if (!first && at->second.wms_id != r->wms_id) conflicts.insert(r->sku);
       else at->second = *r;
     });
-    rebuild_index(shop, std::move(fresh));
+    replace_index(shop, std::move(fresh));
   }
   std::vector<Reading> readings;
   for (const auto& [sku, r] : by_sku) {
