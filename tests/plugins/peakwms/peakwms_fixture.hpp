@@ -72,6 +72,8 @@ struct Warehouse {
                 {"webhook_url", hooks.url("/hooks/warehouse")},
                 {"webhook_token", kToken}};
   }
+  // The plugin kept the host's contract (services only inside its calls, on their thread, ...).
+  ~Warehouse() { CHECK(host.violations().empty()); }
   Warehouse(const Warehouse&) = delete;
   Warehouse& operator=(const Warehouse&) = delete;
 

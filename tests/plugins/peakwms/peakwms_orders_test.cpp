@@ -133,7 +133,7 @@ TEST_CASE("a fractional quantity fails naming the line") {
   CHECK(w.sim.counters().orders_created == 0);
 }
 
-TEST_CASE("cancel releases the reservation; a second cancel and an unknown order are ok") {
+TEST_CASE("cancel releases the reservation, and a second cancel and an unknown order are ok") {
   Warehouse w;
   catalogue(w);
   auto created = w.run(create_cmd("c1", "shop-a", web_order("1001", {{"A-1", 2}})));

@@ -112,7 +112,7 @@ TEST_CASE("a product a shop stops selling loses only that shop's product integra
   }
 }
 
-TEST_CASE("an upload for a shop without a key, or without ids, fails with what to fix; stock writes are refused") {
+TEST_CASE("an upload for a shop without a key or without ids fails with what to fix, and stock writes are refused") {
   Warehouse w;
   w.start();
   auto unknown = w.run(upsert_cmd("u1", "shop-x", "A-1", "P-1"));

@@ -141,7 +141,7 @@ TEST_CASE("a webhook whose read fails is answered 503, and its repeat is read") 
   CHECK(level_of(w.host.events(), "A-1")->quantity == q(10));
 }
 
-TEST_CASE("a 500 while polling is a retry; the next poll emits everything") {
+TEST_CASE("a 500 while polling is a retry, and the next poll emits everything") {
   Warehouse w;
   catalogue(w);
   peakwms_sim::Faults f;
