@@ -179,10 +179,10 @@ void adjust_to_shops(Bench& b, int changes) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int skus = 10000, changes = 200, limit = 240, window_ms = 1000;
+  int skus = 10000, changes = 200, limit = 240, window_ms = 2000;
   po::options_description d(
       "bench_peakwms: PeakWMS as master of two WooCommerce shops through the real hub and plugins\n"
-      "usage: bench_peakwms [--skus 10000] [--limit 240] [--window-ms 1000] [--changes 200]");
+      "usage: bench_peakwms [--skus 10000] [--limit 240] [--window-ms 2000] [--changes 200]");
   d.add_options()("help,h", "this help")("skus", po::value(&skus)->default_value(skus), "SKUs in each shop")(
       "limit", po::value(&limit)->default_value(limit), "PeakWMS requests per window per key")(
       "window-ms", po::value(&window_ms)->default_value(window_ms),

@@ -241,6 +241,9 @@ void Processor::remember_product(store::Transaction& tx, const std::string& conn
                                  std::vector<store::Product>& known, store::Millis now) {
   for (const auto& p : known)
     if (p.remote_id == obs.remote_id && p.remote_variation_id == obs.remote_variation_id) return;
+  // Known already, inactive (a draft still has a level) or under another SKU
+  // its product event will move: a level never makes a product active.
+  if (auto p = tx.product(conn, obs.remote_id, obs.remote_variation_id); p && (!p->active || p->sku != obs.sku)) return;
   known.push_back(store::Product{conn, obs.remote_id, obs.remote_variation_id, obs.sku, {}, obs.managed, true, now});
   tx.put_product(known.back());
 }

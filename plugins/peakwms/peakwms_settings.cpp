@@ -18,7 +18,7 @@ const char* const kDescribe = R"({
   "version": "1.0.0",
   "vendor": "stockrelay",
   "abi": {"major": 1, "minor": 0},
-  "capabilities": ["stock.in", "orders.out", "orders.cancel.out", "products.in", "poll", "webhooks"],
+  "capabilities": ["stock.in", "orders.out", "orders.cancel.out", "products.out", "poll", "webhooks"],
   "limits": {"batch_size": 100, "requests_per_second": 0, "max_concurrency": 2, "poll_seconds": 180},
   "config_schema": {
     "type": "object",

@@ -1,6 +1,7 @@
 #include "woo_events.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 namespace woo {
@@ -179,7 +180,12 @@ void ProductPass::add(const std::vector<Product>& items, const std::function<con
 
 sr::ProductChange product_change(const Product& p, bool managed) {
   sr::ProductChange pc;
-  pc.key = "product:" + p.sku + ":" + std::to_string(p.id) + ":" + p.date_modified_gmt;
+  // WooCommerce's modification time has whole seconds: two saves in one
+  // second (a status change right after a stock write) differ only in what
+  // they show, so the key names that too.
+  char print[12];
+  std::snprintf(print, sizeof print, "%08x", product_print(p, managed));
+  pc.key = "product:" + p.sku + ":" + std::to_string(p.id) + ":" + p.date_modified_gmt + ":" + print;
   pc.at = gmt_ms(p.date_modified_gmt);
   pc.sku = p.sku;
   pc.remote_id = std::to_string(p.is_variation() ? p.parent_id : p.id);

@@ -54,7 +54,7 @@ TEST_CASE("describe: capabilities, no host-side rate, a 3-minute poll and secret
   auto d = sr::description_from_json(json::parse(std::string(sr::from_sr(peakwms_plugin()->describe()))));
   CHECK(d.id == "peakwms");
   CHECK(d.capabilities ==
-        std::vector<std::string>{"stock.in", "orders.out", "orders.cancel.out", "products.in", "poll", "webhooks"});
+        std::vector<std::string>{"stock.in", "orders.out", "orders.cancel.out", "products.out", "poll", "webhooks"});
   CHECK(d.limits.requests_per_second == 0);
   CHECK(d.limits.poll_seconds == 180);
   const json& props = d.config_schema["properties"];
