@@ -47,7 +47,13 @@ std::string Api::scrub(std::string text) const {
 }
 
 sr::HttpResponse Api::send(const Shop& shop, const sr::HttpRequest& req, const std::string& what) {
-  if (stopping_() || !limiter(shop).acquire()) throw sr::stopped_error();
+  RateLimiter& limit = limiter(shop);
+  if (stopping_() || !limit.acquire()) throw sr::stopped_error();
+  // The slot stays taken for a window after the answer, however the call ends.
+  struct Answered {
+    RateLimiter& l;
+    ~Answered() { l.answered(); }
+  } answered{limit};
   try {
     return host_.http(req);
   } catch (const sr::retryable_error& e) {

@@ -93,6 +93,9 @@ void PeakwmsConnector::start() {
   // Every key first: a refused one names its shop before anything is registered.
   for (const auto& shop : settings_.shops) ping(shop);
   for (const auto& shop : settings_.shops) register_webhook(shop);
+  if (!settings_.webhook_url.empty() && settings_.webhook_token.empty())
+    host().warn("PeakWMS does not sign webhooks and no 'webhook_token' is set: anyone who knows " +
+                settings_.webhook_url + " can make this hub read a product; set webhook_token");
   host().info("PeakWMS at " + settings_.base_url + ": " + std::to_string(settings_.shops.size()) +
               " shop integration(s), at most " + std::to_string(settings_.rate_requests) + " requests per " +
               std::to_string(settings_.rate_window_ms) + " ms per key");

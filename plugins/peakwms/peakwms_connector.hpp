@@ -109,7 +109,8 @@ class PeakwmsConnector : public sr::Connector {
 
   // ---- stock (peakwms_stock.cpp)
   static std::optional<Reading> reading_of(const nlohmann::json& product, std::int64_t read_at);
-  // Emits these readings as levels; `all`: also those unchanged since last emitted.
+  // Emits these readings as levels (not of SKUs in conflicts_); `all`: also
+  // those unchanged since last emitted.
   void emit_levels(const std::vector<Reading>& readings, bool all);
   // Reads the products touched in this batch and adds them to pending_.
   void read_touched();
@@ -125,7 +126,7 @@ class PeakwmsConnector : public sr::Connector {
   std::set<std::pair<std::string, std::string>> touched_;  // (shop, productId) to read after the batch
   std::vector<Reading> pending_;             // levels learnt in this batch, emitted at its end
   std::unordered_map<std::string, std::int64_t> shown_;  // SKU -> milli last emitted
-  std::set<std::string> conflicts_warned_;
+  std::set<std::string> conflicts_;  // SKUs the last poll found on more than one PeakWMS product
   bool polled_ = false;
   std::int64_t waited_logged_ = 0;  // the rate limiters' waiting time last logged
   std::uint64_t seq_ = 0;

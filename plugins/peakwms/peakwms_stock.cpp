@@ -99,6 +99,7 @@ std::string PeakwmsConnector::next_version(std::int64_t read_at) {
 void PeakwmsConnector::emit_levels(const std::vector<Reading>& readings, bool all) {
   std::vector<sr::Event> events;
   for (const auto& r : readings) {
+    if (conflicts_.count(r.sku)) continue;  // which of its products would it be?
     auto [at, fresh] = shown_.try_emplace(r.sku, r.available.milli());
     if (!fresh && !all && at->second == r.available.milli()) continue;
     at->second = r.available.milli();
@@ -152,13 +153,12 @@ void PeakwmsConnector::poll(sr::PollMode mode) {
   }
   std::vector<Reading> readings;
   for (const auto& [sku, r] : by_sku) {
-    if (!conflicts.count(sku)) {
-      readings.push_back(r);
-    } else if (conflicts_warned_.insert(sku).second) {
+    readings.push_back(r);
+    if (conflicts.count(sku) && !conflicts_.count(sku))
       host().warn("PeakWMS: SKU '" + sku + "' is on more than one PeakWMS product (one is #" +
                   std::to_string(r.wms_id) + "); its level is not mirrored until the SKU is unique");
-    }
   }
+  conflicts_ = std::move(conflicts);
   emit_levels(readings, all);
   if (!polled_) host().info("PeakWMS: read " + std::to_string(seen) + " product integrations, " +
                             std::to_string(readings.size()) + " SKUs");

@@ -10,15 +10,20 @@ SendLog::SendLog(int limit, std::int64_t window_ms)
 
 std::int64_t SendLog::wait_ms(std::int64_t now) const {
   std::int64_t until = held_until_;
-  // With `limit` sends logged, the next one must come a whole span after
-  // the oldest of them: then no window holds more than `limit`.
-  if (static_cast<int>(sent_.size()) >= limit_) until = std::max(until, sent_.front() + span_);
+  // Slots left beside the requests in flight; each needs an answer at
+  // least a span old.
+  const int free = limit_ - in_flight_;
+  if (free <= 0) return std::max<std::int64_t>(span_, until - now);
+  if (static_cast<int>(answered_.size()) >= free) until = std::max(until, answered_[answered_.size() - free] + span_);
   return std::max<std::int64_t>(0, until - now);
 }
 
-void SendLog::sent(std::int64_t now) {
-  sent_.push_back(now);
-  while (static_cast<int>(sent_.size()) > limit_) sent_.pop_front();
+void SendLog::sent() { ++in_flight_; }
+
+void SendLog::answered(std::int64_t now) {
+  in_flight_ = std::max(0, in_flight_ - 1);
+  answered_.push_back(std::max(now, answered_.empty() ? now : answered_.back()));
+  while (static_cast<int>(answered_.size()) > limit_) answered_.pop_front();
 }
 
 void SendLog::hold_until(std::int64_t t) { held_until_ = std::max(held_until_, t); }
@@ -38,14 +43,22 @@ bool RateLimiter::acquire() {
     const std::int64_t now = clock_();
     const std::int64_t wait = log_.wait_ms(now);
     if (wait == 0) {
-      log_.sent(now);
+      log_.sent();
       return true;
     }
-    // Woken early by stop(); otherwise the clock is read again (another
+    // Woken early by stop() or an answer; the clock is read again (another
     // thread may have taken the slot meanwhile).
     cv_.wait_for(lock, std::chrono::milliseconds(wait));
     waited_ += std::max<std::int64_t>(0, clock_() - now);
   }
+}
+
+void RateLimiter::answered() {
+  {
+    std::lock_guard lock(mu_);
+    log_.answered(clock_());
+  }
+  cv_.notify_all();
 }
 
 void RateLimiter::hold_for(std::int64_t ms) {

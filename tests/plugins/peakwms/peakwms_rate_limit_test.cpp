@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <queue>
 #include <random>
+#include <tuple>
 #include <thread>
 
 #include "peakwms_fixture.hpp"
@@ -46,59 +48,97 @@ int refused_by_fixed_window(const std::vector<std::int64_t>& arrivals, int limit
   return refused;
 }
 
-// Sends `n` requests as fast as the log allows, each `work` ms after the
-// previous one could go at the earliest; returns the send times.
-std::vector<std::int64_t> drive(SendLog& log, int n, const std::function<std::int64_t()>& work) {
-  std::vector<std::int64_t> times;
-  std::int64_t now = 1'000'000;
-  for (int i = 0; i < n; ++i) {
-    now += log.wait_ms(now);
-    log.sent(now);
-    times.push_back(now);
-    now += work();
+// `clients` senders, each sending its next request `work` ms after the
+// previous one's answer, as fast as the log lets them, until `n` went. Each
+// request reaches the server `to()` ms after it was sent and its answer
+// comes back `back()` ms after that. Returns when the server saw each
+// request, in order.
+std::vector<std::int64_t> simulate(SendLog& log, int n, int clients, const std::function<std::int64_t()>& to,
+                                   const std::function<std::int64_t()>& back, std::int64_t work) {
+  enum Kind { kAnswer = 0, kReady = 1 };  // at one moment answers go first
+  // time, kind, client, the client's ready call it is (a newer one replaces it)
+  using Event = std::tuple<std::int64_t, int, int, int>;
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> events;
+  std::vector<int> call(static_cast<std::size_t>(clients), 0);
+  std::vector<bool> waiting(static_cast<std::size_t>(clients), false);
+  auto ready = [&](int c, std::int64_t t) { events.emplace(t, kReady, c, ++call[static_cast<std::size_t>(c)]); };
+  for (int c = 0; c < clients; ++c) ready(c, 0);
+  std::vector<std::int64_t> arrivals;
+  while (!events.empty() && static_cast<int>(arrivals.size()) < n) {
+    auto [t, kind, client, version] = events.top();
+    events.pop();
+    if (kind == kAnswer) {
+      log.answered(t);
+      ready(client, t + work);
+      for (int c = 0; c < clients; ++c)  // an answer may free a slot for those waiting
+        if (waiting[static_cast<std::size_t>(c)]) ready(c, t);
+      continue;
+    }
+    if (version != call[static_cast<std::size_t>(client)]) continue;  // replaced by a newer call
+    waiting[static_cast<std::size_t>(client)] = false;
+    if (auto wait = log.wait_ms(t); wait > 0) {
+      waiting[static_cast<std::size_t>(client)] = true;
+      ready(client, t + wait);
+      continue;
+    }
+    log.sent();
+    const std::int64_t arrival = t + to();
+    arrivals.push_back(arrival);
+    events.emplace(arrival + back(), kAnswer, client, 0);
   }
-  return times;
+  std::sort(arrivals.begin(), arrivals.end());
+  return arrivals;
 }
 
 }  // namespace
 
-TEST_CASE("rate limiter: no window ever holds more than the limit, and the pace comes close to the floor") {
+TEST_CASE("rate limiter: one sender on a fast network comes close to the floor and never over the limit") {
   const int limit = 240;
   const std::int64_t window = 60000;
   SendLog log(limit, window);
   CHECK(log.span_ms() == 60600);  // the window + 1 %
   std::mt19937 rng(sr_test::seed_for_run());
-  std::uniform_int_distribution<int> jitter(0, 3);
-  auto times = drive(log, 10000, [&] { return std::int64_t{jitter(rng)}; });
-  CHECK(busiest_window(times, window) == limit);
-  CHECK(busiest_window(times, log.span_ms()) == limit);
-
-  // What PeakWMS counts, with up to 500 ms (< the margin) of network delay
-  // on each request: nothing refused.
-  std::uniform_int_distribution<int> delay(0, 500);
-  std::vector<std::int64_t> arrivals;
-  for (auto t : times) arrivals.push_back(t + delay(rng));
-  std::sort(arrivals.begin(), arrivals.end());
+  std::uniform_int_distribution<int> ms(0, 2);
+  auto arrivals = simulate(log, 10000, 1, [&] { return ms(rng); }, [&] { return ms(rng); }, 1);
+  CHECK(busiest_window(arrivals, window) == limit);
   CHECK(refused_by_fixed_window(arrivals, limit, window) == 0);
-
   // The floor: any client within the limit needs (ceil(n / limit) - 1) windows.
   const std::int64_t floor = (10000 / limit) * window;  // 41 windows
-  const std::int64_t took = times.back() - times.front();
+  const std::int64_t took = arrivals.back() - arrivals.front();
   INFO("took " << took << " ms, floor " << floor << " ms");
   CHECK(took >= floor);
-  CHECK(took <= floor * 102 / 100 + 41 * 4);  // the margin (1 %) and the work between sends
+  // Per window: the margin (1 %) and one request's time; then the last 160
+  // requests, one after the other (at most 5 ms each).
+  CHECK(took <= floor * 101 / 100 + 41 * 10 + 160 * 5);
 }
 
-TEST_CASE("rate limiter: small windows get a 50 ms margin, and a 429's Retry-After holds every send") {
+TEST_CASE("rate limiter: many senders on a slow, uneven network never put more than the limit in a window") {
+  const int limit = 240;
+  const std::int64_t window = 60000;
+  SendLog log(limit, window);
+  std::mt19937 rng(sr_test::seed_for_run());
+  // Far more than the margin: up to 3 s on the way there and 3 s back.
+  std::uniform_int_distribution<int> slow(0, 3000);
+  auto arrivals = simulate(log, 5000, 16, [&] { return slow(rng); }, [&] { return slow(rng); }, 0);
+  REQUIRE(arrivals.size() == 5000);
+  CHECK(busiest_window(arrivals, window) <= limit);
+  CHECK(refused_by_fixed_window(arrivals, limit, window) == 0);
+}
+
+TEST_CASE("rate limiter: a slot is taken from sending until a span after the answer, and Retry-After holds every send") {
   SendLog log(2, 600);
-  CHECK(log.span_ms() == 650);
+  CHECK(log.span_ms() == 650);  // small windows: 50 ms margin
   CHECK(log.wait_ms(0) == 0);
-  log.sent(0);
-  log.sent(10);
-  CHECK(log.wait_ms(20) == 630);  // the oldest of the last two + 650
-  CHECK(log.wait_ms(650) == 0);
+  log.sent();
+  log.sent();
+  CHECK(log.wait_ms(5) == 650);  // both in flight: wait for an answer
+  log.answered(100);
+  CHECK(log.wait_ms(100) == 650);  // a span after that answer
+  log.answered(300);
+  CHECK(log.wait_ms(749) == 1);
+  CHECK(log.wait_ms(750) == 0);
   log.hold_until(5000);
-  CHECK(log.wait_ms(650) == 4350);
+  CHECK(log.wait_ms(750) == 4250);
   CHECK(log.wait_ms(5000) == 0);
 }
 
@@ -112,8 +152,11 @@ TEST_CASE("rate limiter: threads sharing one key stay within the limit together"
     threads.emplace_back([&] {
       for (int i = 0; i < 7; ++i) {
         if (!limiter.acquire()) ++refused;
-        std::lock_guard g(mu);
-        times.push_back(RateLimiter::steady_ms());
+        {
+          std::lock_guard g(mu);
+          times.push_back(RateLimiter::steady_ms());
+        }
+        limiter.answered();
       }
     });
   for (auto& t : threads) t.join();

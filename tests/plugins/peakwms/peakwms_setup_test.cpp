@@ -139,3 +139,16 @@ TEST_CASE("the StockAdjust webhook is registered once per shop, across a restart
   CHECK(w.requests("DELETE", "/webhook/") == 2);
   CHECK(w.requests("POST", "/webhook") == 0);
 }
+
+TEST_CASE("webhooks without a token are accepted, with a warning at start") {
+  Warehouse w;
+  w.start({{"webhook_token", nullptr}});
+  CHECK(w.host.logged("no 'webhook_token' is set", SR_LOG_WARN));
+  w.run(upsert_cmd("u1", "shop-a", "A-1", "P-1"));
+  json env{{"method", "POST"}, {"path", "/hooks/warehouse"}, {"query", "shop=shop-a"}, {"headers", json::object()},
+           {"body", json{{"productId", "P-1"}, {"variantId", ""}, {"stockItemId", 1}, {"quantity", 0}}.dump()}};
+  CHECK(w.plugin->on_webhook(env).status == SR_OK);
+  w.host.clear_records();
+  w.start();
+  CHECK_FALSE(w.host.logged("no 'webhook_token' is set", SR_LOG_WARN));
+}

@@ -179,3 +179,24 @@ TEST_CASE("a 429 is a retry, and the key then waits Retry-After") {
   CHECK(waited < 5000);
   CHECK(w.sim.counters().rate_limited == 1);
 }
+
+TEST_CASE("a SKU on two PeakWMS products is reported once and not mirrored") {
+  auto o = sim_options();
+  o.match_by_item_number = false;  // each shop's A-1 becomes a product of its own
+  Warehouse w(o);
+  w.start();
+  w.run_batch({upsert_cmd("u1", "shop-a", "A-1", "P-1"), upsert_cmd("u2", "shop-b", "A-1", "P-71"),
+               upsert_cmd("u3", "shop-a", "B-2", "P-2")});
+  REQUIRE(w.sim.product_count() == 3);
+  auto first = w.poll(sr::PollMode::Reconcile);
+  CHECK_FALSE(level_of(first, "A-1"));
+  CHECK(level_of(first, "B-2"));
+  CHECK(w.host.logged("SKU 'A-1' is on more than one PeakWMS product", SR_LOG_WARN));
+  w.poll(sr::PollMode::Reconcile);
+  CHECK_FALSE(w.host.logged("SKU 'A-1' is on more than one PeakWMS product", SR_LOG_WARN));  // once
+
+  w.host.clear_records();
+  w.sim.goods_received(w.wms_id(kShopA, "P-1"), 2);
+  w.pump();
+  CHECK_FALSE(level_of(w.host.events(), "A-1"));
+}
