@@ -152,6 +152,21 @@ TEST_CASE("peakwms links: each shop product is uploaded and linked once per shop
   CHECK(m.w->all_show("B-2", 5));
   // Nothing was uploaded twice.
   CHECK(m.wms->counters().products_created == 2);
+
+  // The admin API shows the same links.
+  stockrelay::http::Client client("admin-test", {});
+  stockrelay::http::Request r;
+  r.url = "http://127.0.0.1:" + std::to_string(m.port) + "/admin/links?connection=shop-b";
+  r.headers.push_back({"Authorization", "Bearer test-admin-token-123"});
+  auto resp = client.send(r);
+  REQUIRE(resp.status == 200);
+  auto links = json::parse(resp.body);
+  REQUIRE(links.size() == 2);
+  for (const auto& l : links) {
+    CHECK(l["state"] == "linked");
+    CHECK(l["via"] == "warehouse");
+    CHECK(l["via_ref"] == std::to_string(m.wms_id(l["sku"].get<std::string>())));
+  }
 }
 
 TEST_CASE("peakwms links: without a link a shop gets no stock for the product, and the log says why") {
