@@ -58,6 +58,8 @@ class Api {
   void stop();
   // How long requests have waited for the rate limits, in all.
   std::int64_t waited_ms() const;
+  // How long until `shop`'s key may send its next request (0: at once).
+  std::int64_t ready_in_ms(const Shop& shop) { return limiter(shop).ready_in_ms(); }
 
   std::string where() const { return "PeakWMS at " + settings_.base_url; }
   // Replaces every API key and the webhook token in `text` by ***.

@@ -129,13 +129,38 @@ sr::CommandResult PeakwmsConnector::run(const sr::Command& c) {
   }
 }
 
+const Shop* PeakwmsConnector::shop_of(const sr::Command& c) const {
+  if (auto* u = std::get_if<sr::UpsertProduct>(&c.body)) return settings_.shop(u->connection);
+  if (auto* o = std::get_if<sr::CreateOrder>(&c.body)) return settings_.shop(o->source.connection);
+  if (auto* k = std::get_if<sr::CancelOrder>(&c.body)) return settings_.shop(k->source.connection);
+  return nullptr;
+}
+
 void PeakwmsConnector::deliver(const std::vector<sr::Command>& batch) {
   reindexed_.clear();
   touched_.clear();
   pending_.clear();
   std::vector<sr::CommandResult> results;
   try {
-    for (const auto& c : batch) {
+    // Each key has a rate limit of its own: rather than wait for one key
+    // while another could send, always start the command (in batch order
+    // per shop) whose key can send soonest. Calls stay on this thread.
+    std::map<const Shop*, std::deque<const sr::Command*>> queues;
+    for (const auto& c : batch) queues[shop_of(c)].push_back(&c);
+    while (!queues.empty()) {
+      auto next = queues.begin();
+      std::int64_t soonest = INT64_MAX;
+      for (auto it = queues.begin(); it != queues.end(); ++it) {
+        const std::int64_t ready = it->first ? api_.ready_in_ms(*it->first) : 0;
+        if (ready < soonest) {
+          soonest = ready;
+          next = it;
+        }
+        if (ready == 0) break;
+      }
+      const sr::Command& c = *next->second.front();
+      next->second.pop_front();
+      if (next->second.empty()) queues.erase(next);
       results.push_back(run(c));
       results.back().id = c.id;
     }

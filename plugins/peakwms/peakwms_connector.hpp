@@ -69,6 +69,8 @@ class PeakwmsConnector : public sr::Connector {
   void register_webhook(const Shop& shop);
   std::string webhook_url_of(const Shop& shop) const;
   sr::CommandResult run(const sr::Command& c);
+  // The shop whose key a command uses (nullptr: none, or one not in settings).
+  const Shop* shop_of(const sr::Command& c) const;
 
   // ---- products (peakwms_products.cpp)
   // What one shop's integration holds, by SKU (itemNumber), built by listing

@@ -53,6 +53,11 @@ bool RateLimiter::acquire() {
   }
 }
 
+std::int64_t RateLimiter::ready_in_ms() const {
+  std::lock_guard lock(mu_);
+  return log_.wait_ms(clock_());
+}
+
 void RateLimiter::answered() {
   {
     std::lock_guard lock(mu_);

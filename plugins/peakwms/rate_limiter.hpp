@@ -70,6 +70,8 @@ class RateLimiter {
 
   // How long acquire() calls have waited in all (for the log).
   std::int64_t waited_ms() const;
+  // How long from now until acquire() would let a request go (0: at once).
+  std::int64_t ready_in_ms() const;
 
   static std::int64_t steady_ms();
 

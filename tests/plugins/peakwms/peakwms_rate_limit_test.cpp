@@ -235,3 +235,28 @@ TEST_CASE("a 10000-SKU initial upload never exceeds the rate limit and completes
 // 100 requests a second: far below what the connector sends unpaced over
 // loopback, so without the limiter the simulator would answer 429s.
 TEST_CASE("the limiter sets the pace of an upload through the real plugin") { upload(500, 50, 500); }
+
+// Each key has its own limit: in a batch for two shops, the commands of the
+// shop whose key can send go first while the other key waits, instead of
+// the whole batch waiting in order behind one key.
+TEST_CASE("a batch for two shops does not wait behind one shop's rate limit while the other key could send") {
+  auto o = sim_options();
+  o.rate_limit = 5;
+  o.rate_window_ms = 1000;
+  o.match_by_item_number = false;
+  Warehouse w(o);
+  w.start({{"webhook_url", nullptr}, {"rate_limit", {{"requests", 5}, {"window_ms", 1000}}}});
+  std::vector<sr::Command> batch;
+  for (int i = 0; i < 8; ++i) batch.push_back(upsert_cmd("a" + std::to_string(i), "shop-a", "A-" + std::to_string(i), "PA-" + std::to_string(i)));
+  for (int i = 0; i < 8; ++i) batch.push_back(upsert_cmd("b" + std::to_string(i), "shop-b", "B-" + std::to_string(i), "PB-" + std::to_string(i)));
+  for (const auto& r : w.run_batch(batch)) CHECK(r.outcome == sr::Outcome::Ok);
+  CHECK(w.sim.counters().rate_limited == 0);
+  // PeakWMS ids are handed out in creation order: shop-b's first product was
+  // made before shop-a's last ones, which had to wait for shop-a's window.
+  const auto first_b = w.wms_id(kShopB, "PB-0");
+  const auto last_a = w.wms_id(kShopA, "PA-7");
+  CHECK(first_b < last_a);
+  // And shop-a's own order is kept.
+  for (int i = 1; i < 8; ++i)
+    CHECK(w.wms_id(kShopA, "PA-" + std::to_string(i - 1)) < w.wms_id(kShopA, "PA-" + std::to_string(i)));
+}
