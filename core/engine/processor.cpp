@@ -28,6 +28,17 @@ std::string sku_of(const sr::Command& c) {
   return {};
 }
 
+// Commands about one shop's products and orders keep their order to a
+// target; different shops' take turns (each may have a rate limit of its
+// own there, as PeakWMS's API keys do). Stock writes share one lane.
+std::string lane_of(const sr::Command& c) {
+  if (auto* u = std::get_if<sr::UpsertProduct>(&c.body)) return "shop:" + u->connection;
+  if (auto* o = std::get_if<sr::CreateOrder>(&c.body)) return "shop:" + o->source.connection;
+  if (auto* d = std::get_if<sr::DeliverOrder>(&c.body)) return "shop:" + d->source.connection;
+  if (auto* k = std::get_if<sr::CancelOrder>(&c.body)) return "shop:" + k->source.connection;
+  return {};
+}
+
 std::string order_of(const sr::Command& c) {
   if (auto* o = std::get_if<sr::CreateOrder>(&c.body)) return o->source.order_id;
   if (auto* d = std::get_if<sr::DeliverOrder>(&c.body)) return d->source.order_id;
@@ -302,6 +313,7 @@ std::int64_t Processor::enqueue(store::Transaction& tx, const std::string& targe
   item.source_ref = cause;
   item.created_at = now;
   item.next_attempt_at = now;
+  item.lane = lane_of(c);
   fx.deliver.insert(target);
   ++fx.queued[target];
   return tx.enqueue(item);

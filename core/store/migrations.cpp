@@ -246,6 +246,12 @@ ALTER TABLE products ADD COLUMN status TEXT NOT NULL DEFAULT '';
 CREATE INDEX products_shop_id ON products (connection, shop_product_id);
 )sql";
 
+// Version 11: outbox lanes (commands of one lane keep their order; a claim
+// takes the lanes in turn).
+constexpr const char* kSchemaV11 = R"sql(
+ALTER TABLE outbox ADD COLUMN lane TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
@@ -257,6 +263,7 @@ constexpr Migration kMigrations[] = {
     {8, kSchemaV8},
     {9, kSchemaV9},
     {10, kSchemaV10},
+    {11, kSchemaV11},
 };
 
 bool has_table(Db& db, const char* name) {

@@ -121,6 +121,7 @@ OutboxItem outbox_item(const Query& q) {
   o.next_attempt_at = q.integer(8);
   o.created_at = q.integer(9);
   o.last_error = q.text(10);
+  o.lane = q.text(11);
   return o;
 }
 

@@ -20,7 +20,7 @@ inline constexpr const char* kOutboxDueWhere =
 
 inline constexpr const char* kOutboxColumns =
     "id, target, command, coalesce_key, payload, source_ref, state, attempts, next_attempt_at, created_at, "
-    "last_error";
+    "last_error, lane";
 OutboxItem outbox_item(const Query& q);
 
 inline constexpr const char* kOrderSyncColumns =

@@ -4,6 +4,13 @@
 #include "store/sqlite_store.hpp"
 
 namespace stockrelay::store {
+namespace {
+
+// How far past `limit` a claim looks for other lanes' items (rows read in
+// id order through outbox_claim before the lanes are taken in turn).
+constexpr std::size_t kClaimLookAhead = 20;
+
+}  // namespace
 
 SqliteTransaction::SqliteTransaction(SqliteStore& store, std::unique_lock<std::mutex> guard)
     : store_(store), guard_(std::move(guard)) {
@@ -239,10 +246,10 @@ std::int64_t SqliteTransaction::enqueue(const OutboxItem& item) {
   }
   db.query(
         "INSERT INTO outbox (target, command, coalesce_key, payload, source_ref, state, attempts, "
-        "next_attempt_at, created_at, updated_at, last_error) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?7, ?8, '')")
+        "next_attempt_at, created_at, updated_at, last_error, lane) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?7, ?8, '', ?9)")
       .bind(item.target, item.command, item.coalesce_key, item.payload, item.source_ref, item.next_attempt_at,
-            item.created_at, now)
+            item.created_at, now, item.lane)
       .run();
   return db.last_insert_rowid();
 }
@@ -251,10 +258,13 @@ std::vector<OutboxItem> SqliteTransaction::claim_due(const std::string& target, 
   Db& db = this->db();
   std::vector<OutboxItem> out;
   {
-    // Pending items in id order (outbox_claim): the scan stops at `limit`.
-    auto q = db.query(std::string("SELECT ") + rows::kOutboxColumns + " FROM outbox INDEXED BY outbox_claim WHERE " +
-                      rows::kOutboxDueWhere + " ORDER BY id LIMIT ?3");
-    q.bind(target, now, rows::limit(limit));
+    // Pending items in id order (outbox_claim), a bounded look ahead; of
+    // those, each lane's oldest first and the lanes in turn. With one lane
+    // that is plain id order.
+    auto q = db.query(std::string("SELECT ") + rows::kOutboxColumns + " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY lane "
+                      "ORDER BY id) AS lane_rank FROM (SELECT * FROM outbox INDEXED BY outbox_claim WHERE " +
+                      rows::kOutboxDueWhere + " ORDER BY id LIMIT ?4)) ORDER BY lane_rank, id LIMIT ?3");
+    q.bind(target, now, rows::limit(limit), rows::limit(limit * kClaimLookAhead));
     while (q.step()) out.push_back(rows::outbox_item(q));
   }
   auto mark = db.query("UPDATE outbox SET state = 'in_flight', updated_at = ?2 WHERE id = ?1");

@@ -210,6 +210,10 @@ struct OutboxItem {
   Millis next_attempt_at = 0;
   Millis created_at = 0;
   std::string last_error;
+  // Commands of one lane go to their target in the order they were made;
+  // a claim takes the lanes' oldest in turn (several shops' uploads to one
+  // warehouse, each shop with a rate limit of its own). "" is one lane.
+  std::string lane{};
 };
 
 // ---- order sync status ---------------------------------------------------------
@@ -316,8 +320,9 @@ class Transaction {
   // the same target and key exists, that item takes the new payload and
   // source_ref instead (the newest level wins) and its id is returned.
   virtual std::int64_t enqueue(const OutboxItem& item) = 0;
-  // Pending items for `target` due at `now`, oldest first, marked InFlight.
-  // A set_stock whose SKU has a holding deferred level there waits.
+  // Pending items for `target` due at `now`, marked InFlight: each lane's
+  // oldest first, the lanes in turn (one lane: oldest first). A set_stock
+  // whose SKU has a holding deferred level there waits.
   virtual std::vector<OutboxItem> claim_due(const std::string& target, Millis now, std::size_t limit) = 0;
   virtual std::optional<OutboxItem> outbox_item(std::int64_t id) = 0;
   virtual void outbox_done(std::int64_t id) = 0;

@@ -246,3 +246,40 @@ TEST_CASE("after a requeue beside a newer pending command, coalescing updates th
   CHECK(tx->outbox_item(new_id)->payload == "{\"q\":7}");
   CHECK(tx->outbox_item(old_id)->payload == "{\"q\":9}");
 }
+
+TEST_CASE("claiming takes the lanes in turn, each lane's commands in the order they were made") {
+  TempDir dir;
+  auto store = open_store(dir.file("store.db"));
+  auto tx = store->begin();
+  std::vector<std::int64_t> a, b;
+  for (int i = 0; i < 5; ++i) {
+    auto c = command("warehouse", "", "{\"a\":" + std::to_string(i) + "}", 100);
+    c.lane = "shop:shop-a";
+    a.push_back(tx->enqueue(c));
+  }
+  for (int i = 0; i < 3; ++i) {
+    auto c = command("warehouse", "", "{\"b\":" + std::to_string(i) + "}", 100);
+    c.lane = "shop:shop-b";
+    b.push_back(tx->enqueue(c));
+  }
+  auto first = tx->claim_due("warehouse", 1000, 4);
+  REQUIRE(first.size() == 4);
+  CHECK(first[0].id == a[0]);
+  CHECK(first[1].id == b[0]);
+  CHECK(first[2].id == a[1]);
+  CHECK(first[3].id == b[1]);
+  CHECK(first[1].lane == "shop:shop-b");
+  auto rest = tx->claim_due("warehouse", 1000, 10);
+  REQUIRE(rest.size() == 4);
+  CHECK(rest[0].id == a[2]);
+  CHECK(rest[1].id == b[2]);
+  CHECK(rest[2].id == a[3]);
+  CHECK(rest[3].id == a[4]);
+
+  // One lane (every stock write): plain oldest first.
+  std::vector<std::int64_t> s;
+  for (int i = 0; i < 4; ++i) s.push_back(tx->enqueue(command("shop-a", "set_stock:S" + std::to_string(i), "{}", 100)));
+  auto one = tx->claim_due("shop-a", 1000, 3);
+  REQUIRE(one.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) CHECK(one[i].id == s[i]);
+}
