@@ -210,13 +210,8 @@ void print_totals(const ChangeFeed::Totals& t, bool quiet, bool skipped) {
 }
 
 int demo_main(const Options& o, Signals& signals) {
-  fs::path sim = fs::path(self_exe()).parent_path() / "stockrelay-sim";
-  if (!fs::exists(sim)) {
-    std::cerr << "stockrelay demo: " << sim.string()
-              << " not found: the demo runs its shops with stockrelay-sim, built beside stockrelay "
-                 "(its target is stockrelay-sim; scripts/run.sh builds it)\n";
-    return kFailed;
-  }
+  auto sim = find_sim();
+  if (!sim) return kFailed;
   auto cfg = load_config(o.config);
   if (!cfg) return kConfig;
   auto specs = woo_shops(*cfg);
@@ -227,10 +222,7 @@ int demo_main(const Options& o, Signals& signals) {
   if (int port = listen_port(cfg->server.listen); cfg->server.enabled && port > 0)
     check_port_free(port, "server.listen, where the hub takes webhooks", o.config);
   for (const auto& s : specs) check_port_free(s.port, s.connection + "'s url", o.config);
-  fs::create_directories(o.workdir);
-  fs::path work = fs::absolute(o.workdir);
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(work / (std::string("demo.db") + suffix));
-  cfg->store.path = (work / "demo.db").string();
+  fs::path work = fresh_demo_store(*cfg, o.workdir);
 
   // Declared before the hub, so on every way out the hub stops first and
   // the shops after it.
@@ -240,7 +232,7 @@ int demo_main(const Options& o, Signals& signals) {
   if (!store) return kStore;
   hub::Hub h(*cfg, std::move(store));
   if (int rc = open_hub(h, reg)) return rc;  // plugins and settings, before any shop starts
-  start_shops(shops, sim, specs, o, work);
+  start_shops(shops, *sim, specs, o, work);
   auto t0 = Steady::now();
   if (auto st = h.start(); !st) {
     std::cerr << "stockrelay demo: " << st.error().message() << "\n";

@@ -213,11 +213,8 @@ void print_links(Run& r, const std::vector<std::string>& skus) {
 }  // namespace
 
 int run_peakwms_scenario(const PeakwmsScenario& o) {
-  fs::path sim = fs::path(self_exe()).parent_path() / "stockrelay-sim";
-  if (!fs::exists(sim)) {
-    std::cerr << "stockrelay demo: " << sim.string() << " not found (its target is stockrelay-sim)\n";
-    return kFailed;
-  }
+  auto sim = find_sim();
+  if (!sim) return kFailed;
   auto cfg = load_config(o.config);
   if (!cfg) return kConfig;
   auto specs = woo_shops(*cfg);
@@ -235,10 +232,7 @@ int run_peakwms_scenario(const PeakwmsScenario& o) {
   check_port_free(hub_port, "server.listen, where the hub takes webhooks", o.config);
   check_port_free(wms_spec->port, wms_spec->connection + "'s base_url", o.config);
   for (const auto& s : specs) check_port_free(s.port, s.connection + "'s url", o.config);
-  fs::create_directories(o.workdir);
-  fs::path work = fs::absolute(o.workdir);
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(work / (std::string("demo.db") + suffix));
-  cfg->store.path = (work / "demo.db").string();
+  fs::path work = fresh_demo_store(*cfg, o.workdir);
 
   std::vector<std::unique_ptr<Child>> processes;  // before the hub: it stops first
   std::vector<std::unique_ptr<Shop>> clients;
@@ -249,7 +243,7 @@ int run_peakwms_scenario(const PeakwmsScenario& o) {
   if (int rc = open_hub(h, reg)) return rc;
 
   std::cout << "starting a simulated PeakWMS warehouse and " << specs.size() << " simulated WooCommerce shops\n";
-  std::vector<std::string> argv = {sim.string(), "peakwms", "--port", std::to_string(wms_spec->port),
+  std::vector<std::string> argv = {sim->string(), "peakwms", "--port", std::to_string(wms_spec->port),
                                    "--match-by-item-number", "--log-level", "warn"};
   for (const auto& [shop, key] : wms_spec->keys) {
     argv.push_back("--api-key");
@@ -261,7 +255,7 @@ int run_peakwms_scenario(const PeakwmsScenario& o) {
   processes.push_back(std::move(started.process));
   std::vector<Shop*> shops;
   for (const auto& s : specs) {
-    auto shop = start_shop(sim.string(), s, 0, 0, work / (s.connection + ".log"), o.config,
+    auto shop = start_shop(sim->string(), s, 0, 0, work / (s.connection + ".log"), o.config,
                            write_catalog(work, s.connection).string());
     std::cout << "  " << s.connection << "  " << s.url << "  (stockrelay-sim pid " << shop.process->pid() << ")\n";
     processes.push_back(std::move(shop.process));

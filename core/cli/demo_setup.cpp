@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cli.hpp"
 #include "hub/hub.hpp"
 
 namespace stockrelay::cli::demo {
@@ -163,6 +164,23 @@ bool wait_for(hub::Hub& h, const std::function<bool()>& done, int seconds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return done();
+}
+
+std::optional<std::filesystem::path> find_sim() {
+  std::filesystem::path sim = std::filesystem::path(self_exe()).parent_path() / "stockrelay-sim";
+  if (std::filesystem::exists(sim)) return sim;
+  std::cerr << "stockrelay demo: " << sim.string()
+            << " not found: the demo runs its simulators with stockrelay-sim, built beside stockrelay "
+               "(its target is stockrelay-sim; scripts/run.sh builds it)\n";
+  return std::nullopt;
+}
+
+std::filesystem::path fresh_demo_store(config::Config& cfg, const std::filesystem::path& workdir) {
+  std::filesystem::create_directories(workdir);
+  std::filesystem::path work = std::filesystem::absolute(workdir);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(work / (std::string("demo.db") + suffix));
+  cfg.store.path = (work / "demo.db").string();
+  return work;
 }
 
 std::string ms_since(std::chrono::steady_clock::time_point t0) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,14 @@ std::string text_setting(const config::ConnectionConfig& c, const char* key, boo
 
 // Waits (up to `seconds`) until `done` holds, giving the hub time between looks.
 bool wait_for(hub::Hub& h, const std::function<bool()>& done, int seconds = 30);
+
+// stockrelay-sim beside this executable; nullopt, having said so on
+// stderr, when it is not there.
+std::optional<std::filesystem::path> find_sim();
+
+// The demo's fresh store in `workdir` (created; demo.db and its WAL files
+// removed): sets cfg.store.path and returns the absolute workdir.
+std::filesystem::path fresh_demo_store(config::Config& cfg, const std::filesystem::path& workdir);
 
 // "123 ms" since `t0`.
 std::string ms_since(std::chrono::steady_clock::time_point t0);

@@ -200,11 +200,8 @@ void print_levels(Run& r) {
 }  // namespace
 
 int run_sitoo_scenario(const SitooScenario& o) {
-  fs::path sim = fs::path(self_exe()).parent_path() / "stockrelay-sim";
-  if (!fs::exists(sim)) {
-    std::cerr << "stockrelay demo: " << sim.string() << " not found (its target is stockrelay-sim)\n";
-    return kFailed;
-  }
+  auto sim = find_sim();
+  if (!sim) return kFailed;
   auto cfg = load_config(o.config);
   if (!cfg) return kConfig;
   auto specs = woo_shops(*cfg);
@@ -222,10 +219,7 @@ int run_sitoo_scenario(const SitooScenario& o) {
   check_port_free(hub_port, "server.listen, where the hub takes webhooks and events", o.config);
   check_port_free(sitoo_spec->port, sitoo_spec->connection + "'s base_url", o.config);
   for (const auto& s : specs) check_port_free(s.port, s.connection + "'s url", o.config);
-  fs::create_directories(o.workdir);
-  fs::path work = fs::absolute(o.workdir);
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(work / (std::string("demo.db") + suffix));
-  cfg->store.path = (work / "demo.db").string();
+  fs::path work = fresh_demo_store(*cfg, o.workdir);
 
   std::vector<std::unique_ptr<Child>> processes;  // before the hub: it stops first
   std::vector<std::unique_ptr<Shop>> clients;
@@ -237,7 +231,7 @@ int run_sitoo_scenario(const SitooScenario& o) {
 
   std::cout << "starting a simulated Sitoo account and " << specs.size() << " simulated WooCommerce shops\n";
   std::string events = "http://127.0.0.1:" + std::to_string(hub_port) + "/hooks/" + sitoo_spec->connection;
-  std::vector<std::string> sitoo_argv = {sim.string(),  "sitoo",     "--port",    std::to_string(sitoo_spec->port),
+  std::vector<std::string> sitoo_argv = {sim->string(),  "sitoo",     "--port",    std::to_string(sitoo_spec->port),
                                          "--account",   sitoo_spec->account, "--api-id", sitoo_spec->api_id,
                                          "--password",  sitoo_spec->password, "--warehouse",
                                          std::to_string(sitoo_spec->warehouse), "--seed-catalog",
@@ -257,7 +251,7 @@ int run_sitoo_scenario(const SitooScenario& o) {
   std::vector<Shop*> shops;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const auto& s = specs[i];
-    auto shop = start_shop(sim.string(), s, 0, 0, work / (s.connection + ".log"), o.config,
+    auto shop = start_shop(sim->string(), s, 0, 0, work / (s.connection + ".log"), o.config,
                            write_catalog(work, s.connection, false, i == 0).string());
     std::cout << "  " << s.connection << "  " << s.url << "  (stockrelay-sim pid " << shop.process->pid() << ")"
               << (i == 0 ? " sells the cap as '" + kDashSku + "', with an en dash" : "") << "\n";
